@@ -1,0 +1,1 @@
+"""Backends run jobs; all of them satisfy `segspec.backends.base.Backend`."""

@@ -1,0 +1,1 @@
+"""The embedded local engine: real ffmpeg cuts on this machine."""

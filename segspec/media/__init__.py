@@ -1,0 +1,1 @@
+"""Media primitives: running ffmpeg, probing files, encoder settings."""

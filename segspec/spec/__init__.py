@@ -1,0 +1,1 @@
+"""Spec language: models, YAML loading with positions, normalization."""
