@@ -1,0 +1,1 @@
+"""Test support shipped with segspec: the ICE emulator and other doubles for test suites."""
