@@ -17,7 +17,7 @@ class Fault(StrEnum):
     SERVER_ERROR = "server-error"
     """HTTP 503 `ServiceUnavailable` before the request is handled."""
     SLOW = "slow"
-    """The response is delayed by `slow_seconds`; the request is still handled."""
+    """The request is handled at once, but the response is delayed by `slow_seconds`."""
     ERROR_AFTER_CREATE = "error-after-create"
     """The request is handled (the job exists), then HTTP 500 `InternalError` is returned."""
 

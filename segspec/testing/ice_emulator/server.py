@@ -64,7 +64,10 @@ class IceEmulator:
 
     def start(self) -> IceEmulator:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="ice-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="ice-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -122,9 +125,10 @@ class IceEmulator:
                 raise ApiError(
                     503, "ServiceUnavailable", "The request has failed due to a temporary failure."
                 )
-            if fault is Fault.SLOW and self._stopping.wait(self.faults.settings.slow_seconds):
-                raise ApiError(503, "ServiceUnavailable", "The emulator is stopping.")
             result = self.service.call(action, _params(target, headers, body))
+            if fault is Fault.SLOW:
+                # The service has acted; only the answer is late, past the client's timeout.
+                self._stopping.wait(self.faults.settings.slow_seconds)
             if fault is Fault.ERROR_AFTER_CREATE:
                 raise ApiError(
                     500,
