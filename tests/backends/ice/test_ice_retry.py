@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -174,3 +175,27 @@ def test_ice_retry_delays_use_full_jitter_under_the_cap() -> None:
         cap = min(5.0, 2.0**n)
         assert all(0 <= d <= cap for d in sample)
         assert max(sample) > cap * 0.9 and min(sample) < cap * 0.1
+
+
+def test_ice_retry_parallel_submissions_under_faults_create_one_job_each(
+    emulator_factory: Callable[..., IceEmulator],
+    backend_for: Callable[..., IceBackend],
+    make_user_defined: Callable[..., JobRequest],
+) -> None:
+    emu = emulator_factory(
+        faults=FaultSettings(
+            throttle_rate=0.3, server_error_rate=0.1, error_after_create_rate=0.1, seed=11
+        )
+    )
+    backend = backend_for(emu, retry=RetryPolicy(max_attempts=12, max_total_seconds=1e6))
+    jobs = [make_user_defined(f"job{i}") for i in range(24)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = list(pool.map(backend.submit, jobs))
+        results = list(pool.map(backend.get, ids))
+
+    assert len(set(ids)) == 24
+    assert all(r.state is JobState.FINISHED for r in results)
+    assert emu.faults.injected[Fault.THROTTLE] > 0
+    assert emu.faults.injected[Fault.ERROR_AFTER_CREATE] > 0
+    assert emu.service.counters.jobs_created == 24
+    assert set(emu.service.counters.by_address.values()) == {1}
