@@ -1,0 +1,76 @@
+"""Per-frame features and the distance between two frames.
+
+Each frame becomes a 16x9 grid of block means for Y, U and V (432 numbers) and a joint
+colour histogram (8 luma x 4 x 4 chroma bins). Block means are coarse enough that noise,
+grain and small motion barely move them, yet a change of picture moves many at once; the
+histogram ignores where colours are, so camera motion changes it little while a new shot
+changes it a lot. The distance mixes the two.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from segspec.detect.frames import C_SIZE, THUMB_H, THUMB_W, Y_SIZE
+
+GRID_W, GRID_H = 16, 9
+HIST_BINS = 8 * 4 * 4
+
+Floats = npt.NDArray[np.float32]
+
+
+def features(chunk: npt.NDArray[np.uint8]) -> tuple[Floats, Floats, Floats]:
+    """Features of a chunk of raw yuv420p thumbnails (shape (n, FRAME_BYTES)).
+
+    Returns `(grid, hist, spread)`: block means (n, 432) in 0..255, normalised histograms
+    (n, 128) summing to 1, and each frame's luma spread (standard deviation of its block
+    means, n), which is near 0 for a uniform (black, white or flat) picture.
+    """
+    n = len(chunk)
+    y = chunk[:, :Y_SIZE].reshape(n, THUMB_H, THUMB_W).astype(np.float32)
+    cw, ch = THUMB_W // 2, THUMB_H // 2
+    u = chunk[:, Y_SIZE : Y_SIZE + C_SIZE].reshape(n, ch, cw).astype(np.float32)
+    v = chunk[:, Y_SIZE + C_SIZE :].reshape(n, ch, cw).astype(np.float32)
+    by, bc = THUMB_W // GRID_W, cw // GRID_W
+    gy = y.reshape(n, GRID_H, by, GRID_W, by).mean(axis=(2, 4))
+    gu = u.reshape(n, GRID_H, bc, GRID_W, bc).mean(axis=(2, 4))
+    gv = v.reshape(n, GRID_H, bc, GRID_W, bc).mean(axis=(2, 4))
+    grid = np.concatenate([gy.reshape(n, -1), gu.reshape(n, -1), gv.reshape(n, -1)], axis=1)
+    # histogram on the chroma-resolution grid: luma averaged 2x2 to line up with U and V
+    y2 = y.reshape(n, ch, 2, cw, 2).mean(axis=(2, 4))
+    codes = (
+        (np.minimum(y2, 255).astype(np.int32) >> 5) * 16
+        + (u.astype(np.int32) >> 6) * 4
+        + (v.astype(np.int32) >> 6)
+    ).reshape(n, -1)
+    offsets = (np.arange(n, dtype=np.int32) * HIST_BINS)[:, None]
+    counts = np.bincount((codes + offsets).ravel(), minlength=n * HIST_BINS)
+    hist = (counts.reshape(n, HIST_BINS) / codes.shape[1]).astype(np.float32)
+    spread = gy.reshape(n, -1).std(axis=1).astype(np.float32)
+    return grid.astype(np.float32), hist, spread
+
+
+def distance(grid_a: Floats, hist_a: Floats, grid_b: Floats, hist_b: Floats) -> float:
+    """How different two frames look, 0 (same) .. about 1 (nothing in common).
+
+    The mean block difference (scaled so that a typical cut gives ~0.5-1) and the
+    histogram distance (half the L1 norm, in 0..1) are averaged.
+    """
+    pix = float(np.abs(grid_a - grid_b).mean()) / 64.0
+    hist = 0.5 * float(np.abs(hist_a - hist_b).sum())
+    return 0.5 * (min(pix, 1.0) + hist)
+
+
+def out_of_range(grid_a: Floats, grid_b: Floats, grid_mid: Floats) -> float:
+    """How far a middle frame lies outside the span between two end frames, per block.
+
+    A dissolve or a wipe builds every block of its middle frames from the two ends, so
+    they stay between them; motion or an object crossing puts content in the middle that
+    neither end has. Returned relative to how far apart the ends are (0 = fully between).
+    """
+    lo = np.minimum(grid_a, grid_b)
+    hi = np.maximum(grid_a, grid_b)
+    outside = np.maximum(lo - grid_mid, 0) + np.maximum(grid_mid - hi, 0)
+    span = float(np.abs(grid_a - grid_b).mean()) + 1.0
+    return float(outside.mean()) / span

@@ -1,0 +1,112 @@
+"""Turn the stream of frame features into a few change scores per frame.
+
+Scores for frame t describe the boundary *before* t (between frames t-1 and t). Each needs
+a few frames of look-ahead, so features sit in a ring buffer of `2 * REACH + 1` frames and
+the scores of frame t come out once frame t + REACH has arrived: memory is the same for a
+one-minute clip and a two-hour film. Near the ends, missing neighbours are clamped to the
+first or last frame.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from segspec.detect.features import Floats, distance, out_of_range
+
+HALF = 10
+"""Half-width (frames) of the long-range comparison that sees gradual transitions."""
+SIDE = HALF
+"""Length of the comparisons just outside that window, measuring within-shot change."""
+REACH = HALF + SIDE + 3
+
+
+@dataclass(frozen=True)
+class FrameScores:
+    """Change scores for the boundary before one frame."""
+
+    frame: int
+    step: float
+    """Distance between frame t-1 and t."""
+    cut: float
+    """Smallest distance over pairs that straddle the boundary while skipping up to two
+    frames on either side: a cut keeps it high, a one- or two-frame flash does not."""
+    wide: float
+    """Distance between frames t-HALF and t+HALF."""
+    side: float
+    """The larger of the distances across the SIDE frames just outside that window."""
+    between: float
+    """How far the frames inside the window stray outside the span of its two ends
+    (median over seven frames)."""
+    spread: float
+    """Luma spread of frame t (near 0 for black, white or flat frames)."""
+
+
+class ScoreStream:
+    """Feed feature chunks in order; get `FrameScores` for every frame, in order."""
+
+    def __init__(self) -> None:
+        self._grid: deque[Floats] = deque()
+        self._hist: deque[Floats] = deque()
+        self._spread: deque[float] = deque()
+        self._first = 0  # frame number of the oldest buffered frame
+        self._count = 0  # frames received so far
+        self._next = 0  # next frame to score
+
+    def push(self, grid: Floats, hist: Floats, spread: Floats) -> Iterator[FrameScores]:
+        for i in range(len(grid)):
+            self._grid.append(grid[i])
+            self._hist.append(hist[i])
+            self._spread.append(float(spread[i]))
+            self._count += 1
+            while self._next + REACH < self._count:
+                yield self._score(self._next)
+                self._next += 1
+                self._trim()
+
+    def finish(self) -> Iterator[FrameScores]:
+        while self._next < self._count:
+            yield self._score(self._next)
+            self._next += 1
+
+    def _trim(self) -> None:
+        while self._first < self._next - REACH - 1:
+            self._grid.popleft()
+            self._hist.popleft()
+            self._spread.popleft()
+            self._first += 1
+
+    def _at(self, frame: int) -> int:
+        """Buffer index of a frame number, clamped to the frames that exist."""
+        frame = min(max(frame, 0), self._count - 1)
+        return frame - self._first
+
+    def _d(self, a: int, b: int) -> float:
+        ia, ib = self._at(a), self._at(b)
+        return distance(self._grid[ia], self._hist[ia], self._grid[ib], self._hist[ib])
+
+    def _score(self, t: int) -> FrameScores:
+        d = self._d
+        step = d(t - 1, t)
+        cut = min(step, d(t - 1, t + 1), d(t - 1, t + 2), d(t - 2, t), d(t - 3, t))
+        a, b = t - HALF, t + HALF
+        # each long-range distance is the smaller of two pairs three frames apart, so a
+        # flash frame at either end cannot inflate it
+        wide = min(d(a, b), d(a - 3, b + 3))
+        left = min(d(a - SIDE, a), d(a - SIDE - 3, a - 3))
+        right = min(d(b, b + SIDE), d(b + 3, b + SIDE + 3))
+        ga, gb = self._grid[self._at(a)], self._grid[self._at(b)]
+        strays = sorted(
+            out_of_range(ga, gb, self._grid[self._at(m)]) for m in range(t - 6, t + 7, 2)
+        )
+        between = strays[len(strays) // 2]
+        return FrameScores(t, step, cut, wide, max(left, right), between, self._spread[self._at(t)])
+
+
+def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
+    """Column view of a score list (for analysis and the decision pass)."""
+    names = ("step", "cut", "wide", "side", "between", "spread")
+    return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}
