@@ -30,7 +30,7 @@ LOOK = 12
 MOTION_RATIO = 3.0
 WIDE_FACTOR = 1.5
 """A gradual transition's `wide` must reach WIDE_FACTOR x the cut threshold."""
-SIDE_RATIO = 1.6
+SIDE_RATIO = 2.0
 BETWEEN_MAX = 0.15
 CUTNESS = 2.5
 """A cut is hard when its step is this many times the largest step within 3 frames;

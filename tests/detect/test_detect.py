@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from segspec.detect import detect, detect_shots, render_shots
+from segspec.detect.shots import Shot, shots_from_boundaries
+from segspec.errors import MediaError
+from segspec.spec.models import DetectorOptions
+from tests.detect.conftest import A, B, C, MakeVideo
+
+
+def boundaries(path: Path) -> list[int]:
+    return [b.frame for b in detect(path).boundaries]
+
+
+def test_detect_hard_cut_on_exact_frame(make_video: MakeVideo) -> None:
+    video = make_video("cut", [f"{A}:d=1.6", f"{B}:d=1.6"], "[0:v][1:v]concat=n=2:v=1:a=0[v]")
+    assert boundaries(video) == [40]
+
+
+def test_detect_shots_cover_video_in_order(make_video: MakeVideo) -> None:
+    video = make_video(
+        "cuts", [f"{A}:d=1.6", f"{B}:d=1.2", f"{C}:d=1.0"], "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]"
+    )
+    shots = detect_shots(video)
+    assert [(s.first_frame, s.last_frame) for s in shots] == [(0, 39), (40, 69), (70, 94)]
+    assert shots[1].in_s == pytest.approx(1.6)
+    assert shots[-1].out_s == pytest.approx(3.8)
+
+
+def test_detect_dissolve_inside_its_span(make_video: MakeVideo) -> None:
+    # xfade blends frames 40..59 (offset 1.6 s, 0.8 s long)
+    video = make_video(
+        "dissolve",
+        [f"{A}:d=2.4", f"{B}:d=2.4"],
+        "[0:v][1:v]xfade=transition=fade:duration=0.8:offset=1.6[v]",
+    )
+    found = boundaries(video)
+    assert len(found) == 1
+    assert 40 <= found[0] <= 59
+
+
+@pytest.mark.parametrize("transition", ["fadeblack", "fadewhite", "wipeleft"])
+def test_detect_fade_and_wipe_inside_span(make_video: MakeVideo, transition: str) -> None:
+    video = make_video(
+        transition,
+        [f"{A}:d=2.4", f"{C}:d=2.4"],
+        f"[0:v][1:v]xfade=transition={transition}:duration=0.8:offset=1.6[v]",
+    )
+    found = boundaries(video)
+    assert len(found) == 1
+    assert 38 <= found[0] <= 61
+
+
+@pytest.mark.parametrize("frames", [1, 2])
+def test_detect_flash_frame_ignored(make_video: MakeVideo, frames: int) -> None:
+    flash = f"lutyuv=y='min(val/4+190,255)':enable='between(n,37,{36 + frames})'"
+    video = make_video("flash", [f"{A}:d=3"], f"[0:v]{flash}[v]")
+    assert boundaries(video) == []
+
+
+def test_detect_fast_pan_is_one_shot(make_video: MakeVideo) -> None:
+    pan = "crop=160:90:x='n*6':y=45"
+    video = make_video("pan", ["testsrc2=s=640x180:r=25:d=3"], f"[0:v]{pan}[v]")
+    assert boundaries(video) == []
+
+
+def test_detect_still_video_is_one_shot(make_video: MakeVideo) -> None:
+    video = make_video("still", [f"{C}:d=3"], "[0:v]null[v]")
+    shots = detect_shots(video)
+    assert [(s.index, s.first_frame, s.last_frame) for s in shots] == [(0, 0, 74)]
+
+
+def test_detect_min_shot_length_keeps_boundaries_apart(make_video: MakeVideo) -> None:
+    # cuts at 40 and 45: 5 frames apart, closer than the 0.5 s (12 frame) default
+    video = make_video(
+        "short", [f"{A}:d=1.6", f"{B}:d=0.2", f"{C}:d=1.6"], "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]"
+    )
+    assert len(boundaries(video)) == 1
+    options = DetectorOptions(min_shot_seconds=0.1)
+    assert [s.first_frame for s in detect_shots(video, options)] == [0, 40, 45]
+
+
+def test_detect_same_boundaries_every_run(make_video: MakeVideo) -> None:
+    video = make_video(
+        "again",
+        [f"{A}:d=1.2", f"{B}:d=1.2"],
+        "[0:v][1:v]xfade=transition=fade:duration=0.6:offset=0.8[v]",
+    )
+    assert detect(video) == detect(video)
+
+
+def test_detect_missing_file_is_media_error(tmp_path: Path) -> None:
+    with pytest.raises(MediaError, match="does not exist"):
+        detect_shots(tmp_path / "nope.mp4")
+
+
+def test_detect_corrupt_file_keeps_ffmpeg_stderr(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"\x00" * 4096)
+    with pytest.raises(MediaError) as err:
+        detect_shots(bad)
+    assert "bad.mp4" in str(err.value)
+
+
+def test_shots_from_boundaries_cover_every_frame() -> None:
+    shots = shots_from_boundaries([50, 10, 10, 0, 99, 100], 100, Fraction(25))
+    assert [(s.first_frame, s.last_frame) for s in shots] == [(0, 9), (10, 49), (50, 98), (99, 99)]
+    assert sum(s.frames for s in shots) == 100
+    assert shots_from_boundaries([], 0, Fraction(25)) == []
+
+
+def test_render_shots_text_and_json() -> None:
+    shots = [Shot(0, 0, 39, 0.0, 1.6), Shot(1, 40, 74, 1.6, 3.0)]
+    text = render_shots(shots, as_json=False)
+    assert text.splitlines()[1].split() == ["0", "0", "39", "0.000", "1.600"]
+    assert text.endswith("2 shots")
+    doc = json.loads(render_shots(shots, as_json=True))
+    assert doc["format_version"] == 1
+    assert doc["shots"][1] == {
+        "index": 1, "first_frame": 40, "last_frame": 74, "in_s": 1.6, "out_s": 3.0,
+    }  # fmt: skip
