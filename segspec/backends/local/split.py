@@ -1,0 +1,111 @@
+"""BasicClipSplit on the local engine: detect shots, then cut every shot in one encode.
+
+Detection decodes a tiny, deblocking-free thumbnail stream (`segspec.detect`). Splitting
+then runs ffmpeg once over the whole source: a keyframe is forced on the first frame of
+every shot and the segment muxer starts a new file at each of those frames, so the source
+is decoded for splitting once (not once per clip), every clip starts on its boundary
+frame, and the clips together hold every source frame exactly once. See
+benchmarks/README.md for the measurements behind this choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from segspec.backends.local.clips import Clip
+from segspec.detect import Shot, detect_shots
+from segspec.errors import MediaError
+from segspec.media.encode import audio_args, scale_filter, video_args
+from segspec.media.ffmpeg import run_ffmpeg
+from segspec.media.probe import probe
+from segspec.spec.models import DetectorOptions
+
+_MOV_FLAGS = {".mp4", ".mov", ".m4v"}
+
+
+def detector_options(local: Mapping[str, Any]) -> DetectorOptions | None:
+    """The `local.detector` block of a job, validated (None when absent)."""
+    raw = local.get("detector")
+    if raw is None or isinstance(raw, DetectorOptions):
+        return raw
+    try:
+        return DetectorOptions.model_validate(raw)
+    except ValidationError as exc:
+        raise MediaError(f"local.detector is invalid: {exc} — fix the job's local block") from exc
+
+
+def keyframe_expr(shots: list[Shot]) -> str:
+    """A `-force_key_frames` expression true on the first frame of every shot but the first."""
+    terms = [f"eq(n,{s.first_frame})" for s in shots[1:]]
+    return "expr:" + ("+".join(terms) if terms else "0")
+
+
+def split_args(
+    src: Path,
+    shots: list[Shot],
+    output: Mapping[str, Any],
+    local: Mapping[str, Any],
+    pattern: str,
+    has_audio: bool,
+) -> list[str]:
+    """The single ffmpeg run that encodes `src` and writes one file per shot to `pattern`."""
+    args = ["-i", str(src), "-map", "0:v:0"]
+    if has_audio:
+        args += ["-map", "0:a:0?"]
+    scale = scale_filter(output.get("Width"), output.get("Height"))
+    if scale:
+        args += ["-vf", scale]
+    args += video_args(output, local)
+    args += audio_args() if has_audio else ["-an"]
+    args += ["-sn", "-dn", "-fps_mode", "passthrough", "-force_key_frames", keyframe_expr(shots)]
+    args += ["-f", "segment", "-reset_timestamps", "1"]
+    if len(shots) > 1:
+        args += ["-segment_frames", ",".join(str(s.first_frame) for s in shots[1:])]
+    else:
+        args += ["-segment_time", "1e9"]
+    if Path(pattern).suffix.lower() in _MOV_FLAGS:
+        args += ["-segment_format_options", "movflags=+faststart"]
+    return [*args, "-y", pattern]
+
+
+def split_shots(
+    src: Path,
+    output: Mapping[str, Any],
+    local: Mapping[str, Any],
+    workdir: Path,
+    suffix: str,
+) -> list[Clip]:
+    """Detect the shots of `src` and write shot i to `workdir / f"{i}{suffix}"`.
+
+    Honours the job's Video (Codec, Bitrate, Crf, Fps), Width and Height, keeps audio and
+    uses `local.preset`. Returns one `Clip` per shot, in order, covering the whole source.
+    Raises `MediaError` (with ffmpeg's last stderr lines) when detection or encoding fails.
+    """
+    info = probe(src)
+    shots = detect_shots(src, detector_options(local))
+    if not shots:
+        raise MediaError(f"input {src} has no decodable video frames", code="InputCorrupt")
+    workdir.mkdir(parents=True, exist_ok=True)
+    pattern = str(workdir).replace("%", "%%") + f"/%d{suffix.replace('%', '%%')}"
+    run_ffmpeg(
+        split_args(src, shots, output, local, pattern, info.has_audio),
+        what=f"splitting {src.name} into {len(shots)} shots",
+    )
+    clips = [
+        Clip(s.index, s.first_frame, s.last_frame, s.in_s, s.out_s, workdir / f"{s.index}{suffix}")
+        for s in shots
+    ]
+    missing = [c.path.name for c in clips if not c.path.is_file()]
+    extra = workdir / f"{len(clips)}{suffix}"
+    if missing or extra.exists():
+        raise MediaError(
+            f"splitting {src.name}: ffmpeg wrote a different number of clips than the "
+            f"{len(clips)} shots found (missing: {', '.join(missing) or 'none'}) — "
+            "report this with the input file",
+            code="SplitMismatch",
+        )
+    return clips
