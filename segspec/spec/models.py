@@ -115,14 +115,19 @@ class InputConfig(_Strict):
             if not MEDIA_ID_RE.match(value):
                 raise _fail(
                     "media_id",
-                    "a media ID is 32 letters and digits, got {value!r} ({n} characters) — "
+                    "a media ID is 32 letters and digits, got {value} ({n} characters) — "
                     "copy the ID exactly, or use Type OSS with a URL or path",
-                    value=value,
+                    value=repr(value),
                     n=len(value),
                 )
         elif kind == "OSS":
             check_oss_media(value)
         return value
+
+
+def is_oss_http_url(value: str) -> bool:
+    """True for http(s)://bucket.oss-<region>.aliyuncs.com/key, the only HTTP form ICE takes."""
+    return OSS_HTTP_RE.match(value) is not None
 
 
 def check_oss_media(value: str) -> None:
@@ -134,25 +139,20 @@ def check_oss_media(value: str) -> None:
         if not match or not BUCKET_RE.match(match["bucket"]):
             raise _fail(
                 "oss_url",
-                "{value!r} is not a valid OSS URL — write oss://bucket/key with a bucket "
+                "{value} is not a valid OSS URL — write oss://bucket/key with a bucket "
                 "name of 3-63 lower-case letters, digits and hyphens",
-                value=value,
+                value=repr(value),
             )
         return
     if value.startswith(("http://", "https://")):
-        if not OSS_HTTP_RE.match(value):
-            raise _fail(
-                "custom_domain",
-                "{value!r} is not an OSS address; custom domain names are not supported — "
-                "use http(s)://bucket.oss-<region>.aliyuncs.com/key or oss://bucket/key",
-                value=value,
-            )
+        # Any http(s) URL is fine for the local engine; the ice backend's plan-time checks
+        # reject custom domains (see `is_oss_http_url`).
         return
     if "://" in value and not value.startswith("file://"):
         raise _fail(
             "url_scheme",
-            "unsupported URL scheme in {value!r} — use oss://, http(s)://, file:// or a path",
-            value=value,
+            "unsupported URL scheme in {value} — use oss://, http(s)://, file:// or a path",
+            value=repr(value),
         )
 
 
@@ -189,9 +189,9 @@ class OutputConfig(_Strict):
         if not BUCKET_RE.match(value):
             raise _fail(
                 "bucket_name",
-                "{value!r} is not a valid bucket name — use 3-63 lower-case letters, digits "
+                "{value} is not a valid bucket name — use 3-63 lower-case letters, digits "
                 "and hyphens, starting and ending with a letter or digit",
-                value=value,
+                value=repr(value),
             )
         return value
 
@@ -221,9 +221,9 @@ class OutputConfig(_Strict):
         if value is not None and not re.match(r"^https?://[^/\s]+/?$", value):
             raise _fail(
                 "endpoint",
-                "{value!r} is not an endpoint URL — write it like "
+                "{value} is not an endpoint URL — write it like "
                 "https://oss-cn-shanghai.aliyuncs.com",
-                value=value,
+                value=repr(value),
             )
         return value
 
@@ -312,8 +312,8 @@ class BackendConfig(_Strict):
         if value is not None and value not in SUPPORTED_REGIONS:
             raise _fail(
                 "region",
-                "{value!r} is not a region the service supports — use one of {regions}",
-                value=value,
+                "{value} is not a region the service supports — use one of {regions}",
+                value=repr(value),
                 regions=", ".join(SUPPORTED_REGIONS),
             )
         return value

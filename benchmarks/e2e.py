@@ -1,0 +1,85 @@
+"""End to end: BasicClipSplit versus `scenedetect ... detect-content split-video`.
+
+The long file is the corpus joined end to end (stream copy, no re-encode) until it is
+long enough. Both sides encode with libx264 preset veryfast, CRF 22, AAC audio (the
+split-video defaults). Peak memory of detection is measured in a fresh process per file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from segspec.media.ffmpeg import ffmpeg_exe
+
+
+def long_file(corpus: list[Path], out: Path, seconds: float) -> Path:
+    if out.is_file():
+        return out
+    listing = out.with_suffix(".txt")
+    total, lines = 0.0, []
+    while total < seconds:
+        for p in corpus:
+            lines.append(f"file '{p.resolve()}'")
+            total += 10.0
+    listing.write_text("\n".join(lines) + "\n")
+    cmd = [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0",
+           "-i", str(listing), "-t", str(seconds), "-c", "copy", str(out)]  # fmt: skip
+    subprocess.run(cmd, check=True)
+    return out
+
+
+def ffmpeg_on_path(work: Path) -> dict[str, str]:
+    """An environment whose PATH has an `ffmpeg` (the imageio-ffmpeg binary) for scenedetect."""
+    bindir = work / "bin"
+    bindir.mkdir(parents=True, exist_ok=True)
+    link = bindir / "ffmpeg"
+    if not link.exists():
+        link.symlink_to(ffmpeg_exe())
+    env = dict(os.environ)
+    env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def run_segspec(video: Path, work: Path) -> tuple[float, int]:
+    from segspec.backends.local.split import split_shots
+
+    out = work / "segspec_clips"
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    clips = split_shots(video, {"Video": {"Crf": 22}}, {"preset": "veryfast"}, out, ".mp4")
+    return time.perf_counter() - start, len(clips)
+
+
+def run_scenedetect(video: Path, work: Path) -> tuple[float, int]:
+    out = work / "scenedetect_clips"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    exe = Path(sys.executable).with_name("scenedetect")
+    cmd = [str(exe), "-i", str(video), "-o", str(out), "-q", "detect-content", "split-video"]
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, env=ffmpeg_on_path(work), stdin=subprocess.DEVNULL)
+    return time.perf_counter() - start, len(list(out.glob("*.mp4")))
+
+
+_PEAK = """
+import json, resource, sys
+from pathlib import Path
+from segspec.detect import detect
+r = detect(Path(sys.argv[1]))
+print(json.dumps({"frames": r.frame_count,
+    "python_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "ffmpeg_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def peak_memory(video: Path) -> dict[str, int]:
+    """Peak resident memory (kB) of a fresh process running detection on `video`."""
+    out = subprocess.run([sys.executable, "-c", _PEAK, str(video)], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    return dict(json.loads(out))

@@ -1,0 +1,96 @@
+"""UserDefined cuts: one re-encoded clip per Range, frame-exact.
+
+A Range [In, Out) holds the source frames shown during it: frame n is shown from n/fps to
+(n+1)/fps, so the range holds frames floor(In·fps) … ceil(Out·fps)−1. Each clip is made by seeking to the exact time of
+its first frame (ffmpeg decodes from the previous keyframe and drops what precedes it)
+and taking exactly that many frames, so a clip's first and last frames are the ones its
+Range names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from segspec.backends.local.clips import Clip
+from segspec.errors import MediaError
+from segspec.media.encode import audio_args, scale_filter, video_args
+from segspec.media.ffmpeg import run_ffmpeg
+from segspec.media.probe import MediaInfo
+
+EPSILON = 1e-6
+
+
+def frame_span(start: float, end: float, fps: Fraction) -> tuple[int, int]:
+    """(first, last) source frame numbers (inclusive) of the range [start, end)."""
+    first = math.floor(start * fps + EPSILON)
+    stop = math.ceil(end * fps - EPSILON)
+    return first, stop - 1
+
+
+def check_ranges(ranges: Sequence[Mapping[str, Any]], info: MediaInfo) -> None:
+    """Refuse ranges past the end of the input (one frame of slack for rounding)."""
+    slack = float(1 / info.fps)
+    for index, item in enumerate(ranges):
+        if float(item["Out"]) > info.duration + slack:
+            raise MediaError(
+                f"JobParams.Ranges[{index}].Out is {float(item['Out']):g} s, past the end of "
+                f"the input ({info.duration:.2f} s long) — shorten the range",
+                code="InvalidParameter.RangeOutOfBounds",
+            )
+        first, last = frame_span(float(item["In"]), float(item["Out"]), info.fps)
+        if last < first:
+            raise MediaError(
+                f"JobParams.Ranges[{index}] holds no whole frame at {float(info.fps):g} fps — "
+                "widen the range",
+                code="InvalidParameter.EmptyRange",
+            )
+
+
+def cut_ranges(
+    src: Path,
+    info: MediaInfo,
+    ranges: Sequence[Mapping[str, Any]],
+    output: Mapping[str, Any],
+    local: Mapping[str, Any],
+    workdir: Path,
+    suffix: str,
+) -> list[Clip]:
+    """Cut every range of `ranges` from `src` into `workdir/<index><suffix>`."""
+    check_ranges(ranges, info)
+    last_frame = info.frames - 1 if info.frames else None
+    clips = []
+    for index, item in enumerate(ranges):
+        first, last = frame_span(float(item["In"]), float(item["Out"]), info.fps)
+        if last_frame is not None:
+            last = min(last, last_frame)
+        count = last - first + 1
+        start = float(first / info.fps)
+        seconds = float(count / info.fps)
+        dest = workdir / f"{index}{suffix}"
+        args = ["-y", "-ss", f"{start:.6f}", "-i", str(src), "-map", "0:v:0"]
+        if info.has_audio:
+            args += ["-map", "0:a:0?"]
+        args += ["-frames:v", str(count), "-t", f"{seconds:.6f}"]
+        scale = scale_filter(output.get("Width"), output.get("Height"))
+        if scale:
+            args += ["-vf", scale]
+        args += video_args(output, local)
+        if info.has_audio:
+            args += audio_args()
+        args += ["-movflags", "+faststart", "-map_metadata", "-1", str(dest)]
+        run_ffmpeg(args, what=f"cutting JobParams.Ranges[{index}] from {src}")
+        clips.append(
+            Clip(
+                index=index,
+                first_frame=first,
+                last_frame=last,
+                in_s=start,
+                out_s=float((last + 1) / info.fps),
+                path=dest,
+            )
+        )
+    return clips

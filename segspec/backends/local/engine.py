@@ -1,0 +1,158 @@
+"""The local backend: runs jobs on this machine with ffmpeg and keeps them in a LocalStore.
+
+`submit` runs the job to completion before returning (the engine above decides how many
+run at once). Job records are written before and after the work, keyed by a job id
+derived from the client token, so resubmitting a token returns the same job; a record
+left `Executing` by a process that died is run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from segspec.backends.base import JobRequest, JobResult, JobState, OutputSegment, ai_result_for
+from segspec.backends.local.clips import Clip
+from segspec.backends.local.cut import cut_ranges
+from segspec.backends.local.inputs import resolve_input
+from segspec.backends.local.store import LocalStore
+from segspec.errors import BackendError, MediaError
+from segspec.media.probe import probe
+from segspec.state.model import now_utc
+
+
+class LocalBackend:
+    """The embedded default engine."""
+
+    name = "local"
+    poll_seconds = 0.0
+
+    def __init__(self, store: LocalStore) -> None:
+        self.store = store
+
+    def submit(self, job: JobRequest) -> str:
+        job_id = hashlib.sha256(f"local\n{job.client_token}".encode()).hexdigest()[:32]
+        record = self.store.read_job(job_id)
+        if record is not None and (record["state"] in ("Finished", "Failed") or _alive(record)):
+            return job_id
+        record = {
+            "job_id": job_id,
+            "address": job.address,
+            "client_token": job.client_token,
+            "request": dict(job.request),
+            "local": dict(job.local),
+            "base_dir": str(job.base_dir),
+            "state": "Executing",
+            "owner": {"pid": os.getpid(), "host": socket.gethostname()},
+            "created": now_utc(),
+        }
+        self.store.write_job(job_id, record)
+        self._run(job_id, record)
+        return job_id
+
+    def get(self, job_id: str) -> JobResult:
+        record = self.store.read_job(job_id)
+        if record is None:
+            raise BackendError(
+                f"local job {job_id} is not in {self.store.jobs_dir} — the store was "
+                "removed; run `segspec apply --replace ADDRESS` to run the job again",
+                code="JobNotFound",
+            )
+        if record["state"] == "Executing" and not _alive(record):
+            record["owner"] = {"pid": os.getpid(), "host": socket.gethostname()}
+            self.store.write_job(job_id, record)
+            record = self._run(job_id, record)
+        return _result(record)
+
+    def _run(self, job_id: str, record: dict[str, Any]) -> dict[str, Any]:
+        workdir = self.store.work_dir(job_id)
+        try:
+            segments = self._work(record, workdir)
+        except MediaError as exc:
+            record.update(state="Failed", error_code=exc.code, error_message=str(exc))
+        else:
+            out = record["request"]["OutputConfig"]
+            record.update(
+                state="Finished",
+                segments=[vars(seg) for seg in segments],
+                ai_result=ai_result_for(
+                    self.store.objects.resolve().as_uri(), out["Bucket"], segments
+                ),
+            )
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        record["finished"] = now_utc()
+        self.store.write_job(job_id, record)
+        return record
+
+    def _work(self, record: Mapping[str, Any], workdir: Path) -> tuple[OutputSegment, ...]:
+        request = record["request"]
+        out = request["OutputConfig"]
+        src = resolve_input(request["InputConfig"], Path(record["base_dir"]), self.store)
+        info = probe(src)
+        suffix = PurePosixPath(out["ObjectKey"]).suffix or ".mp4"
+        params = request["JobParams"]
+        clips: list[Clip]
+        if params["Mode"] == "UserDefined":
+            clips = cut_ranges(src, info, params["Ranges"], out, record["local"], workdir, suffix)
+        else:
+            from segspec.backends.local.split import split_shots
+
+            clips = split_shots(src, out, record["local"], workdir, suffix)
+        return tuple(self._publish(clip, out) for clip in clips)
+
+    def _publish(self, clip: Clip, out: Mapping[str, Any]) -> OutputSegment:
+        key = str(out["ObjectKey"]).replace("{index}", str(clip.index))
+        _, size, digest = self.store.put_object(clip.path, out["Bucket"], key)
+        media_id = (
+            self.store.register_media(out["Bucket"], key, size, digest)
+            if out.get("ExportAsNewMedia")
+            else None
+        )
+        return OutputSegment(
+            index=clip.index,
+            bucket=out["Bucket"],
+            object_key=key,
+            media_id=media_id,
+            in_s=round(clip.in_s, 6),
+            out_s=round(clip.out_s, 6),
+            first_frame=clip.first_frame,
+            last_frame=clip.last_frame,
+            size=size,
+            sha256=digest,
+        )
+
+
+def _alive(record: Mapping[str, Any]) -> bool:
+    """True when the record's owner process is still running on this host."""
+    owner = record.get("owner") or {}
+    if record.get("state") != "Executing" or owner.get("host") != socket.gethostname():
+        return False
+    pid = int(owner.get("pid", 0))
+    if pid == os.getpid():
+        return False  # our own earlier attempt that raised: treat as orphaned
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _result(record: Mapping[str, Any]) -> JobResult:
+    state = JobState(record["state"])
+    segments = tuple(OutputSegment(**seg) for seg in record.get("segments", []))
+    return JobResult(
+        job_id=record["job_id"],
+        state=state,
+        error_code=record.get("error_code"),
+        error_message=record.get("error_message"),
+        ai_result=record.get("ai_result"),
+        segments=segments,
+    )

@@ -1,0 +1,1 @@
+"""Command-line interface: parse arguments, call the core, render, return an exit code."""

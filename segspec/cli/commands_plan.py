@@ -1,0 +1,127 @@
+"""validate, plan, apply: thin wrappers over segspec.engine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from segspec.cli.main import EXIT_CHANGES, EXIT_ERROR, Context
+from segspec.engine.apply import ApplyOptions, ApplyReport, apply_plan
+from segspec.engine.project import plan_project
+from segspec.errors import SegspecError
+from segspec.render.human import render_plan
+from segspec.state.lock import StateLock
+
+
+def register(group: click.Group) -> None:
+    group.add_command(validate)
+    group.add_command(plan)
+    group.add_command(apply)
+
+
+@click.command()
+@click.pass_obj
+def validate(ctx: Context) -> None:
+    """Check every spec file; report all problems at once."""
+    specs = ctx.project.load_specs()
+    files, jobs = len(specs.files), len(specs.jobs)
+    ctx.ui.out(
+        f"{ctx.ui.style('✓', 'green')} {jobs} job{'s' if jobs != 1 else ''} in {files} "
+        f"file{'s' if files != 1 else ''} valid."
+    )
+
+
+@click.command()
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
+@click.option(
+    "--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    help="Also save the plan to FILE for `segspec apply FILE`.",
+)
+@click.pass_obj
+def plan(ctx: Context, detailed_exitcode: bool, out_file: Path | None) -> None:
+    """Show what apply would change, and why."""
+    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+        state = ctx.project.open_state()
+        planned = plan_project(ctx.project, state)
+    ctx.ui.out(render_plan(planned.plan, ctx.ui.style), nl=False)
+    if out_file is not None:
+        from segspec.engine.saved import save_plan
+
+        save_plan(out_file, planned, state)
+        ctx.ui.out(f"Saved the plan to {out_file}; apply it with: segspec apply {out_file}")
+    if detailed_exitcode and planned.plan.has_changes:
+        raise click.exceptions.Exit(EXIT_CHANGES)
+
+
+@click.command()
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option(
+    "--parallelism", type=click.IntRange(min=1), default=None,
+    help="Jobs run at once (default: 1 on local, 8 on ice).",
+)
+@click.option("--no-wait", is_flag=True, help="Submit and return; collect later with refresh.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0), default=None,
+    help="Stop waiting for running jobs after SECONDS (they stay recorded).",
+)
+@click.pass_obj
+def apply(
+    ctx: Context,
+    auto_approve: bool,
+    parallelism: int | None,
+    no_wait: bool,
+    timeout: float | None,
+) -> None:
+    """Submit new and changed jobs, wait for them, record their results."""
+    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+        state = ctx.project.open_state()
+        try:
+            planned = plan_project(ctx.project, state)
+            ctx.ui.out(render_plan(planned.plan, ctx.ui.style), nl=False)
+            if not planned.plan.has_changes:
+                return
+            _confirm(ctx, auto_approve)
+            from segspec.backends.registry import make_backend
+
+            backend = make_backend(planned.config, ctx.project.store_root(planned.config))
+            default_parallelism = 1 if planned.config.type == "local" else 8
+            options = ApplyOptions(
+                parallelism=parallelism or default_parallelism, wait=not no_wait, timeout=timeout
+            )
+            report = apply_plan(
+                planned.plan, planned.wants, state, backend, options, ctx.ui.event
+            )
+        finally:
+            state.compact()
+    _summarize(ctx, report)
+
+
+def _confirm(ctx: Context, auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise SegspecError(
+            "apply needs confirmation but there is no terminal to ask on — review the plan "
+            "above and pass --auto-approve"
+        )
+    answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="", show_default=False)
+    if answer.strip() != "yes":
+        raise SegspecError("apply cancelled; nothing was changed")
+
+
+def _summarize(ctx: Context, report: ApplyReport) -> None:
+    parts = [f"{len(report.finished)} finished"]
+    if report.pending:
+        parts.append(f"{len(report.pending)} still running (collect with: segspec refresh)")
+    parts += [f"{len(report.failed)} failed", f"{len(report.deleted)} forgotten"]
+    ctx.ui.out("")
+    if report.failed:
+        ctx.ui.err(f"Apply finished with failures: {', '.join(parts)}.")
+        for address, reason in sorted(report.failed.items()):
+            first = reason.splitlines()[0]
+            ctx.ui.err(f"  {ctx.ui.style('✗', 'red')} {address}: {first}")
+        ctx.ui.err("Fix the inputs or specs and run apply again; finished jobs are kept.")
+        raise click.exceptions.Exit(EXIT_ERROR)
+    ctx.ui.out(ctx.ui.style(f"Apply complete: {', '.join(parts)}.", "bold"))

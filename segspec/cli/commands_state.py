@@ -1,0 +1,160 @@
+"""show, output, state, media, detect: reading and tending what apply recorded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from segspec.cli.main import Context
+from segspec.errors import SegspecError, StateError
+from segspec.render.state import outputs_data, render_list, render_record
+from segspec.state.lock import StateLock
+from segspec.state.model import JobRecord
+
+
+def register(group: click.Group) -> None:
+    group.add_command(show)
+    group.add_command(output)
+    group.add_command(state)
+    group.add_command(media)
+    group.add_command(detect)
+
+
+def _record(ctx: Context, name: str) -> JobRecord:
+    record = ctx.project.open_state().get(name)
+    if record is None:
+        known = ", ".join(sorted(ctx.project.open_state().jobs)) or "none"
+        raise StateError(f"no job {name!r} in {ctx.project.state_path} (recorded: {known})")
+    return record
+
+
+def _objects_dir(ctx: Context, record: JobRecord) -> Path | None:
+    if record.backend != "local":
+        return None
+    try:
+        specs = ctx.project.load_specs()
+        config = ctx.project.backend_config(specs)
+    except SegspecError:
+        return ctx.project.root / ".segspec" / "objects"
+    return ctx.project.store_root(config) / "objects"
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.pass_obj
+def show(ctx: Context, name: str | None) -> None:
+    """Show the state, one job's record, or a saved plan file."""
+    if name is not None and Path(name).is_file():
+        from segspec.engine.saved import load_plan_file
+        from segspec.render.human import render_plan
+
+        ctx.ui.out(render_plan(load_plan_file(Path(name)).plan, ctx.ui.style), nl=False)
+        return
+    if name is None:
+        ctx.ui.out(render_list(ctx.project.open_state().jobs), nl=False)
+        return
+    record = _record(ctx, name)
+    ctx.ui.out(render_record(record, _objects_dir(ctx, record)), nl=False)
+
+
+@click.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def output(ctx: Context, name: str, as_json: bool) -> None:
+    """The output objects of job NAME (paths on the local engine)."""
+    record = _record(ctx, name)
+    rows = outputs_data(record, _objects_dir(ctx, record))
+    if as_json:
+        ctx.ui.out(json.dumps({"address": name, "status": record.status, "outputs": rows}, indent=2))
+        return
+    for row in rows:
+        ctx.ui.out(row.get("path") or f"oss://{row['bucket']}/{row['object_key']}")
+
+
+@click.group()
+def state() -> None:
+    """Inspect or edit the state."""
+
+
+@state.command("list")
+@click.pass_obj
+def state_list(ctx: Context) -> None:
+    """List recorded jobs."""
+    ctx.ui.out(render_list(ctx.project.open_state().jobs), nl=False)
+
+
+@state.command("show")
+@click.argument("name")
+@click.pass_obj
+def state_show(ctx: Context, name: str) -> None:
+    """Print one job's record as JSON."""
+    record = _record(ctx, name)
+    ctx.ui.out(json.dumps(record.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True))
+
+
+@state.command("rm")
+@click.argument("names", nargs=-1, required=True)
+@click.pass_obj
+def state_rm(ctx: Context, names: tuple[str, ...]) -> None:
+    """Forget jobs (their outputs stay); the next plan treats them as new."""
+    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+        store = ctx.project.open_state()
+        missing = [n for n in names if store.get(n) is None]
+        if missing:
+            raise StateError(f"no job {', '.join(map(repr, missing))} in {ctx.project.state_path}")
+        for name in names:
+            store.remove(name)
+        store.compact()
+    ctx.ui.out(f"Removed {len(names)} job{'s' if len(names) != 1 else ''} from the state.")
+
+
+@click.group()
+def media() -> None:
+    """The local engine's media catalog (Type: Media inputs)."""
+
+
+@media.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bucket", default="media", show_default=True, help="Bucket to store it in.")
+@click.pass_obj
+def media_add(ctx: Context, file: Path, bucket: str) -> None:
+    """Copy FILE into the local store and print its new MediaId."""
+    import shutil
+
+    from segspec.backends.local.store import LocalStore
+
+    store = LocalStore(ctx.project.root / ".segspec")
+    work = store.work_dir("media-add") / file.name
+    shutil.copyfile(file, work)
+    _, size, digest = store.put_object(work, bucket, file.name)
+    ctx.ui.out(store.register_media(bucket, file.name, size, digest))
+
+
+@media.command("list")
+@click.pass_obj
+def media_list(ctx: Context) -> None:
+    """List MediaIds in the local catalog."""
+    from segspec.backends.local.store import LocalStore
+
+    for media_id, entry in sorted(LocalStore(ctx.project.root / ".segspec").catalog().items()):
+        ctx.ui.out(f"{media_id}  oss://{entry['bucket']}/{entry['key']}  {entry['size']} B")
+
+
+@click.command()
+@click.argument("video", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--threshold", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--min-shot-seconds", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.pass_obj
+def detect(
+    ctx: Context, video: Path, as_json: bool, threshold: float | None, min_shot_seconds: float | None
+) -> None:
+    """Preview the shots a BasicClipSplit job would cut VIDEO into."""
+    from segspec.detect import detect_shots, render_shots  # type: ignore[attr-defined]
+    from segspec.spec.models import DetectorOptions
+
+    options = DetectorOptions(threshold=threshold, min_shot_seconds=min_shot_seconds)
+    ctx.ui.out(render_shots(detect_shots(video, options), as_json), nl=False)

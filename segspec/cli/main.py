@@ -1,0 +1,112 @@
+"""The `segspec` command: global options, error handling and exit codes.
+
+Exit codes are a contract: 0 ok, 1 user-facing error, 2 changes present under
+`plan --detailed-exitcode`, 3 internal error (a bug), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from segspec import __version__
+from segspec.cli.ui import UI
+from segspec.engine.project import Project
+from segspec.errors import SegspecError
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+@dataclass(frozen=True)
+class Context:
+    project: Project
+    ui: UI
+    lock_timeout: float
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--specs",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Spec directory (default: specs).",
+)
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="State file (default: segspec.state.json beside the spec directory).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["local", "ice"]),
+    default=None,
+    help="Override the specs' backend (also SEGSPEC_BACKEND).",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Seconds to wait for the state lock (default: fail at once).",
+)
+@click.option("--no-color", is_flag=True, help="Plain output (also NO_COLOR).")
+@click.version_option(__version__, prog_name="segspec")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    specs: Path | None,
+    state: Path | None,
+    backend: str | None,
+    lock_timeout: float,
+    no_color: bool,
+) -> None:
+    """Video segmentation jobs as code: specs in git, reviewed plans, reproducible applies."""
+    ctx.obj = Context(Project.locate(specs, state, backend), UI.detect(no_color), lock_timeout)
+
+
+def _register() -> None:
+    from segspec.cli import commands_plan, commands_state
+
+    commands_plan.register(cli)
+    commands_state.register(cli)
+
+
+def entrypoint(argv: list[str] | None = None) -> int:
+    """Run the CLI and turn every outcome into the exit-code contract."""
+    _register()
+    try:
+        cli.main(args=argv, prog_name="segspec", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except click.Abort:
+        click.echo("Interrupted.", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except SegspecError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted. Everything finished so far is recorded in the state.", err=True)
+        return EXIT_INTERRUPTED
+    except Exception:
+        click.echo(
+            "segspec hit an internal error (a bug, not something you did). Please report it "
+            "with this traceback:\n" + traceback.format_exc(),
+            err=True,
+        )
+        return EXIT_BUG
+    return EXIT_OK
+
+
+def run() -> None:  # pragma: no cover - console script
+    sys.exit(entrypoint())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

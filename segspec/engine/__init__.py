@@ -1,0 +1,1 @@
+"""The engine: gathers facts, runs plans against a backend, keeps the state."""

@@ -1,0 +1,224 @@
+"""Carry out a Plan: submit, wait, and record every transition as it happens.
+
+The engine never prints; it reports progress through `notify(Event)`. Each job's
+transitions are written to the state store before the next step (the token before the
+request is sent, the job id as soon as it is known, the result when it is terminal), so
+stopping at any point leaves a state from which the next plan resumes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from segspec.backends.base import Backend, JobRequest, JobResult
+from segspec.errors import BackendError
+from segspec.plan.model import Action, Change, Plan, Want
+from segspec.spec.normalize import client_token
+from segspec.state.model import JobError, JobRecord, OutputRecord, now_utc
+from segspec.state.store import StateStore
+
+MAX_POLL_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Event:
+    """Progress of one address: kind is submitting|submitted|running|finished|failed|deleted."""
+
+    address: str
+    kind: str
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    parallelism: int = 1
+    wait: bool = True
+    timeout: float | None = None
+    """Give up waiting after this many seconds (jobs stay recorded as running)."""
+
+
+@dataclass
+class ApplyReport:
+    finished: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    deleted: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+Notify = Callable[[Event], None]
+
+
+class _Run:
+    def __init__(
+        self, state: StateStore, backend: Backend, options: ApplyOptions, notify: Notify
+    ) -> None:
+        self.state, self.backend, self.options, self.notify = state, backend, options, notify
+        self.report = ApplyReport()
+        self.stop = threading.Event()
+        self._mutex = threading.Lock()
+
+    def submit(self, change: Change, want: Want) -> None:
+        token = client_token(want.address, want.fingerprint, change.attempt)
+        stamp = now_utc()
+        record = JobRecord(
+            address=want.address,
+            backend=self.backend.name,
+            request=dict(want.request),
+            local=dict(want.local),
+            fingerprint=want.fingerprint,
+            input=dict(want.input) if want.input else None,
+            attempt=change.attempt,
+            client_token=token,
+            status="Submitting",
+            submitted_at=stamp,
+            updated_at=stamp,
+        )
+        self.state.put(record)
+        self.notify(Event(want.address, "submitting", f"{change.action.value}"))
+        job = JobRequest(
+            address=want.address,
+            fingerprint=want.fingerprint,
+            client_token=token,
+            request=want.request,
+            local=want.local,
+            base_dir=Path(want.base_dir),
+        )
+        try:
+            job_id = self.backend.submit(job)
+        except BackendError as exc:
+            if self.stop.is_set():
+                return
+            self._fail(record, exc.code or "SubmitFailed", str(exc), exc.request_id)
+            return
+        record = record.model_copy(update={"job_id": job_id, "status": "Created"})
+        self.state.put(record)
+        self.notify(Event(want.address, "submitted", job_id))
+        if self.options.wait:
+            self.collect(record)
+        else:
+            self._add(self.report.pending, want.address)
+
+    def collect(self, record: JobRecord) -> None:
+        assert record.job_id is not None
+        deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
+        delay = self.backend.poll_seconds
+        while not self.stop.is_set():
+            try:
+                result = self.backend.get(record.job_id)
+            except BackendError as exc:
+                if exc.retryable and (deadline is None or time.monotonic() < deadline):
+                    time.sleep(max(delay, 0.5))
+                    continue
+                if not self.stop.is_set():
+                    self._fail(record, exc.code or "GetFailed", str(exc), exc.request_id)
+                return
+            if result.state.terminal:
+                self._record_result(record, result)
+                return
+            if result.state.value != record.status:
+                record = record.model_copy(
+                    update={"status": result.state.value, "updated_at": now_utc()}
+                )
+                self.state.put(record)
+                self.notify(Event(record.address, "running", result.state.value))
+            if deadline is not None and time.monotonic() >= deadline:
+                self._add(self.report.pending, record.address)
+                return
+            self.stop.wait(delay)
+            delay = min(max(delay * 1.5, 0.2), MAX_POLL_SECONDS)
+
+    def _record_result(self, record: JobRecord, result: JobResult) -> None:
+        stamp = now_utc()
+        if result.state.value == "Failed":
+            self._fail(record, result.error_code or "Failed", result.error_message or "", None)
+            return
+        outputs = [OutputRecord(**vars(seg)) for seg in result.segments]
+        record = record.model_copy(
+            update={
+                "status": "Finished",
+                "updated_at": stamp,
+                "finished_at": stamp,
+                "error": None,
+                "ai_result": dict(result.ai_result) if result.ai_result else None,
+                "media_id": result.media_id,
+                "media_url": result.media_url,
+                "outputs": outputs,
+            }
+        )
+        self.state.put(record)
+        self._add(self.report.finished, record.address)
+        self.notify(Event(record.address, "finished", f"{len(outputs)} outputs"))
+
+    def _fail(self, record: JobRecord, code: str, message: str, request_id: str | None) -> None:
+        stamp = now_utc()
+        record = record.model_copy(
+            update={
+                "status": "Failed",
+                "updated_at": stamp,
+                "finished_at": stamp,
+                "error": JobError(code=code, message=message, request_id=request_id),
+            }
+        )
+        self.state.put(record)
+        with self._mutex:
+            self.report.failed[record.address] = f"{code}: {message}"
+        self.notify(Event(record.address, "failed", f"{code}: {message}"))
+
+    def delete(self, change: Change) -> None:
+        self.state.remove(change.address)
+        self._add(self.report.deleted, change.address)
+        self.notify(Event(change.address, "deleted", ""))
+
+    def _add(self, bucket: list[str], address: str) -> None:
+        with self._mutex:
+            bucket.append(address)
+
+
+def apply_plan(
+    plan: Plan,
+    wants: Mapping[str, Want],
+    state: StateStore,
+    backend: Backend,
+    options: ApplyOptions,
+    notify: Notify,
+) -> ApplyReport:
+    """Run every non-no-op change of `plan`; jobs run `options.parallelism` at a time.
+
+    A job that fails is recorded as Failed with its reason and does not stop the others.
+    On KeyboardInterrupt no new job starts, nothing half-done is recorded as failed, and
+    the interrupt is re-raised once the workers have returned.
+    """
+    run = _Run(state, backend, options, notify)
+    todo = [c for c in plan.changes if c.action is not Action.NOOP]
+    for change in todo:
+        if change.action is Action.DELETE:
+            run.delete(change)
+    jobs = [c for c in todo if c.action is not Action.DELETE]
+    pool = ThreadPoolExecutor(max_workers=max(1, options.parallelism))
+    try:
+        futures = []
+        for change in jobs:
+            if change.action is Action.READ:
+                record = state.get(change.address)
+                assert record is not None
+                futures.append(pool.submit(run.collect, record))
+            else:
+                futures.append(pool.submit(run.submit, change, wants[change.address]))
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in done:
+            future.result()  # re-raise a bug from a worker
+    except BaseException:
+        run.stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return run.report

@@ -1,0 +1,121 @@
+"""Where a project's pieces live, and the steps every command shares.
+
+A project is a spec directory; by default its state file (`segspec.state.json`) and the
+local engine's store (`.segspec/`) sit beside it, in the directory above `specs/`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from segspec.backends.local.inputs import HashCache, input_identity
+from segspec.backends.local.store import LocalStore
+from segspec.plan.model import Facts, Plan, Want
+from segspec.plan.planner import plan as make_plan
+from segspec.spec.loader import SpecSet, load_specs
+from segspec.spec.models import BackendConfig
+from segspec.spec.normalize import fingerprint
+from segspec.state.store import StateStore
+
+BACKEND_ENV = "SEGSPEC_BACKEND"
+
+
+@dataclass(frozen=True)
+class Project:
+    specs_dir: Path
+    state_path: Path
+    backend_override: str | None = None
+
+    @classmethod
+    def locate(
+        cls, specs: Path | None, state: Path | None, backend: str | None = None
+    ) -> Project:
+        specs_dir = specs if specs is not None else Path("specs")
+        root = specs_dir.resolve().parent
+        return cls(
+            specs_dir=specs_dir,
+            state_path=state if state is not None else root / "segspec.state.json",
+            backend_override=backend or os.environ.get(BACKEND_ENV) or None,
+        )
+
+    @property
+    def root(self) -> Path:
+        return self.specs_dir.resolve().parent
+
+    def load_specs(self) -> SpecSet:
+        return load_specs(self.specs_dir)
+
+    def backend_config(self, specs: SpecSet) -> BackendConfig:
+        """The spec's backend block, with the CLI flag / environment override applied."""
+        config = specs.backend
+        if self.backend_override and self.backend_override != config.type:
+            config = config.model_copy(update={"type": self.backend_override})
+        return config
+
+    def store_root(self, config: BackendConfig) -> Path:
+        if config.store:
+            path = Path(config.store)
+            return path if path.is_absolute() else self.root / path
+        return self.root / ".segspec"
+
+    def local_store(self, config: BackendConfig) -> LocalStore:
+        return LocalStore(self.store_root(config))
+
+    def open_state(self) -> StateStore:
+        return StateStore.open(self.state_path)
+
+
+def gather_wants(project: Project, specs: SpecSet, config: BackendConfig) -> list[Want]:
+    """Everything the planner needs about each desired job, including input identities.
+
+    This is where planning's I/O happens: local inputs are stat'ed and hashed (hashes are
+    cached by size and mtime), so the planner itself stays pure.
+    """
+    store = project.local_store(config) if config.type == "local" else None
+    cache = HashCache(project.store_root(config) / "cache" / "sha256.json") if store else None
+    wants = []
+    for job in specs.jobs.values():
+        identity = None
+        if store is not None and cache is not None:
+            identity = input_identity(job.request["InputConfig"], job.base_dir, store, cache)
+        wants.append(
+            Want(
+                address=job.address,
+                backend=config.type,
+                request=job.request,
+                local=job.local,
+                input=identity,
+                fingerprint=fingerprint(job.request, job.local, identity),
+                prune_outputs=bool(job.body.lifecycle and job.body.lifecycle.prune_outputs),
+                base_dir=str(job.base_dir),
+            )
+        )
+    if cache is not None:
+        cache.save()
+    return wants
+
+
+@dataclass(frozen=True)
+class Planned:
+    specs: SpecSet
+    config: BackendConfig
+    wants: dict[str, Want]
+    plan: Plan
+
+
+def plan_project(
+    project: Project, state: StateStore, *, facts: Facts | None = None, specs: SpecSet | None = None
+) -> Planned:
+    """Load specs, gather facts and plan against `state`."""
+    specs = specs or project.load_specs()
+    config = project.backend_config(specs)
+    wants = gather_wants(project, specs, config)
+    result = make_plan(wants, state.jobs, facts or Facts())
+    return Planned(specs, config, {w.address: w for w in wants}, result)
+
+
+def addresses(changes: Iterable[object]) -> list[str]:
+    return [getattr(c, "address") for c in changes]  # noqa: B009

@@ -1,0 +1,75 @@
+"""Plain data the planner consumes and produces."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Action(StrEnum):
+    """What apply will do for one address; a closed set."""
+
+    CREATE = "create"
+    REPLACE = "replace"
+    DELETE = "delete"
+    READ = "read"
+    NOOP = "no-op"
+
+
+@dataclass(frozen=True)
+class Want:
+    """One desired job with everything gathered about it before planning."""
+
+    address: str
+    backend: str
+    request: Mapping[str, Any]
+    local: Mapping[str, Any]
+    input: Mapping[str, Any] | None
+    fingerprint: str
+    prune_outputs: bool = False
+    base_dir: str = "."
+    """Directory of the spec file (relative local inputs resolve against it); not compared."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """I/O results gathered before planning, so the planner stays pure.
+
+    `drift` maps an address to reasons its recorded outputs no longer match (missing,
+    changed). `force_replace` holds addresses the user asked to rerun.
+    """
+
+    drift: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    force_replace: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One address's planned action and the reasons a reviewer can check."""
+
+    address: str
+    action: Action
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    reasons: tuple[str, ...] = ()
+    attempt: int = 1
+    """Which run of this fingerprint apply would submit (bumped when rerunning a failure)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Changes in address order, including no-ops (renderers may hide them)."""
+
+    changes: tuple[Change, ...]
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action is action)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(change.action is not Action.NOOP for change in self.changes)
+
+    def by_address(self) -> dict[str, Change]:
+        return {change.address: change for change in self.changes}

@@ -1,0 +1,103 @@
+"""plan(wants, records, facts) -> Plan: pure, deterministic, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from segspec.plan.model import Action, Change, Facts, Plan, Want
+from segspec.plan.reasons import diff_reasons, input_reasons, render_value
+from segspec.state.model import JobRecord
+
+INTERRUPTED = (
+    "an earlier apply stopped before the job id was recorded; resubmitting with the same "
+    "ClientToken, so no second job is created"
+)
+
+
+def plan(wants: Iterable[Want], records: Mapping[str, JobRecord], facts: Facts) -> Plan:
+    """Compare what the specs want with what the state records.
+
+    Promises: one Change per address in `wants` ∪ `records`, sorted by address; a job whose
+    fingerprint matches a Finished record with intact outputs is a no-op; every other
+    action carries at least one reason.
+    """
+    wanted = {want.address: want for want in wants}
+    changes = []
+    for address in sorted(set(wanted) | set(records)):
+        want, record = wanted.get(address), records.get(address)
+        if want is None:
+            assert record is not None
+            changes.append(_delete(record))
+        elif record is None:
+            changes.append(Change(address, Action.CREATE, None, _after(want), ("new job",)))
+        else:
+            changes.append(_update(want, record, facts))
+    return Plan(tuple(changes))
+
+
+def _after(want: Want) -> dict[str, Any]:
+    return {
+        "backend": want.backend,
+        "request": dict(want.request),
+        "local": dict(want.local),
+        "input": dict(want.input) if want.input else None,
+    }
+
+
+def _before(record: JobRecord) -> dict[str, Any]:
+    return {
+        "backend": record.backend,
+        "request": record.request,
+        "local": record.local,
+        "input": record.input,
+        "job_id": record.job_id,
+        "status": record.status,
+        "outputs": [o.object_key for o in record.outputs],
+    }
+
+
+def _delete(record: JobRecord) -> Change:
+    count = len(record.outputs)
+    reason = f"no longer in the specs; its {count} output object{'s' if count != 1 else ''} stay"
+    return Change(record.address, Action.DELETE, _before(record), None, (reason,))
+
+
+def _update(want: Want, record: JobRecord, facts: Facts) -> Change:
+    before, after = _before(record), _after(want)
+    if want.fingerprint != record.fingerprint or want.backend != record.backend:
+        reasons = _differences(want, record)
+        return Change(want.address, Action.REPLACE, before, after, tuple(reasons))
+    if record.status == "Submitting":
+        return Change(want.address, Action.CREATE, before, after, (INTERRUPTED,), record.attempt)
+    if record.status in ("Created", "Executing"):
+        reason = f"job {record.job_id} is {record.status} on {record.backend}; collect its result"
+        return Change(want.address, Action.READ, before, after, (reason,), record.attempt)
+    rerun = record.attempt + 1
+    if record.status == "Failed":
+        error = record.error
+        why = f"{error.code}: {error.message}" if error else "no reason recorded"
+        reason = f"previous run failed ({why}); running it again"
+        return Change(want.address, Action.REPLACE, before, after, (reason,), rerun)
+    if want.address in facts.force_replace:
+        reason = "rerun requested with --replace"
+        return Change(want.address, Action.REPLACE, before, after, (reason,), rerun)
+    drift = facts.drift.get(want.address, ())
+    if drift:
+        return Change(want.address, Action.REPLACE, before, after, tuple(drift), rerun)
+    return Change(want.address, Action.NOOP, before, after, (), record.attempt)
+
+
+def _differences(want: Want, record: JobRecord) -> list[str]:
+    reasons: list[str] = []
+    if want.backend != record.backend:
+        reasons.append(f"backend changed: {record.backend} → {want.backend}")
+    reasons += diff_reasons(record.request, want.request)
+    reasons += diff_reasons(record.local, want.local, prefix="local")
+    reasons += input_reasons(record.input, want.input)
+    if not reasons:
+        reasons.append(
+            f"fingerprint changed: {record.fingerprint[:19]}… → {want.fingerprint[:19]}…"
+            f" (recorded input {render_value(record.input)})"
+        )
+    return reasons

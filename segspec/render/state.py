@@ -1,0 +1,73 @@
+"""The state as people and scripts read it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from segspec.plan.reasons import human_size
+from segspec.state.model import JobRecord
+
+
+def render_list(jobs: Mapping[str, JobRecord]) -> str:
+    if not jobs:
+        return "The state records no jobs yet. Run `segspec apply` to create them.\n"
+    width = max(len(a) for a in jobs)
+    lines = [
+        f"{address:<{width}}  {rec.status:<10}  {len(rec.outputs):>3} outputs  {rec.backend}"
+        for address, rec in sorted(jobs.items())
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_record(record: JobRecord, store_objects: Path | None) -> str:
+    """A job's record: request summary, status, error, outputs with their spans."""
+    params = record.request.get("JobParams", {})
+    lines = [
+        f"{record.address}",
+        f"  backend      {record.backend}",
+        f"  status       {record.status}",
+        f"  job id       {record.job_id or '(not yet known)'}",
+        f"  mode         {params.get('Mode')}",
+        f"  input        {record.request.get('InputConfig', {}).get('Media')}",
+        f"  fingerprint  {record.fingerprint}",
+        f"  submitted    {record.submitted_at}",
+    ]
+    if record.finished_at:
+        lines.append(f"  finished     {record.finished_at}")
+    if record.error:
+        lines.append(f"  error        {record.error.code}: {record.error.message}")
+    if record.outputs:
+        lines.append("  outputs")
+        for out in record.outputs:
+            span = f"{out.in_s:.3f}–{out.out_s:.3f} s" if out.in_s is not None else ""
+            frames = (
+                f" frames {out.first_frame}–{out.last_frame}" if out.first_frame is not None else ""
+            )
+            size = f"  {human_size(out.size)}" if out.size is not None else ""
+            media = f"  MediaId {out.media_id}" if out.media_id else ""
+            lines.append(f"    [{out.index}] {out.bucket}/{out.object_key}  {span}{frames}{size}{media}")
+    return "\n".join(lines) + "\n"
+
+
+def outputs_data(record: JobRecord, store_objects: Path | None) -> list[dict[str, Any]]:
+    """The output objects of a job as plain data for `segspec output --json`."""
+    rows = []
+    for out in record.outputs:
+        row: dict[str, Any] = {
+            "index": out.index,
+            "bucket": out.bucket,
+            "object_key": out.object_key,
+            "media_id": out.media_id,
+            "in": out.in_s,
+            "out": out.out_s,
+            "first_frame": out.first_frame,
+            "last_frame": out.last_frame,
+            "size": out.size,
+            "sha256": out.sha256,
+        }
+        if store_objects is not None:
+            row["path"] = str(store_objects / out.bucket / out.object_key)
+        rows.append(row)
+    return rows

@@ -1,0 +1,116 @@
+"""Read YAML into plain data while remembering where every key and item stands.
+
+Positions are 1-based (line, column), keyed by the path of the value: a tuple of mapping
+keys and sequence indexes. A key's position is where the key is written, so an error
+about `OutputConfig.ObjectKey` points at `ObjectKey:` itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+Pos = tuple[int, int]
+
+_COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class Located:
+    """A parsed document and the position of each path in it."""
+
+    data: Any
+    positions: dict[Path_, Pos] = field(default_factory=dict)
+    problems: list[tuple[Pos, Path_, str]] = field(default_factory=list)
+    """(position, path, message) for problems found while reading (duplicate keys, ...)."""
+
+    def position(self, path: Path_) -> Pos:
+        """Position of `path`, or of its nearest ancestor that is written in the file."""
+        for cut in range(len(path), -1, -1):
+            pos = self.positions.get(path[:cut])
+            if pos is not None:
+                return pos
+        return (1, 1)
+
+    def has(self, path: Path_) -> bool:
+        return path in self.positions
+
+
+class YamlSyntaxError(Exception):
+    """The text is not YAML; carries the position and the parser's complaint."""
+
+    def __init__(self, pos: Pos, message: str) -> None:
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+def read_yaml(text: str) -> Located:
+    """Parse one YAML document; raise `YamlSyntaxError` when it does not parse."""
+    try:
+        root = yaml.compose(text, Loader=_COMPOSER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlSyntaxError(pos, str(exc.problem or exc.context or "invalid YAML")) from exc
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError((1, 1), str(exc)) from exc
+    located = Located(data=None)
+    if root is None:
+        return located
+    located.positions[()] = _pos(root)
+    located.data = _Builder(located).build(root, ())
+    return located
+
+
+def read_yaml_file(path: Path) -> Located:
+    return read_yaml(path.read_text(encoding="utf-8"))
+
+
+def _pos(node: yaml.Node) -> Pos:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, located: Located) -> None:
+        self._located = located
+        self._scalars = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self._located.positions[(*path, index)] = _pos(item)
+                items.append(self.build(item, (*path, index)))
+            return items
+        return self._scalars.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        self._scalars.flatten_mapping(node)  # resolve YAML merge keys (<<)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._scalars.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                self._located.problems.append(
+                    (_pos(key_node), path, f"key {key!r} must be a string — quote it")
+                )
+                key = str(key)
+            if key in result:
+                first = self._located.positions[(*path, key)]
+                self._located.problems.append(
+                    (
+                        _pos(key_node),
+                        (*path, key),
+                        f"duplicate key (first at line {first[0]}) — keep one of them",
+                    )
+                )
+                continue
+            self._located.positions[(*path, key)] = _pos(key_node)
+            result[key] = self.build(value_node, (*path, key))
+        return result
