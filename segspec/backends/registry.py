@@ -22,7 +22,7 @@ def _local(config: BackendConfig, store_root: Path) -> Backend:
 
 def _ice(config: BackendConfig, store_root: Path) -> Backend:
     try:
-        from segspec.backends.ice import make_ice_backend  # type: ignore[attr-defined]
+        from segspec.backends.ice import make_ice_backend
     except ImportError as exc:  # pragma: no cover - present once the ice backend lands
         raise SegspecError(f"the ice backend is not available in this build ({exc})") from exc
     backend: Backend = make_ice_backend(config)

@@ -9,7 +9,7 @@ import click
 
 from segspec.cli.main import EXIT_CHANGES, EXIT_ERROR, Context
 from segspec.engine.apply import ApplyOptions, ApplyReport, apply_plan
-from segspec.engine.project import plan_project
+from segspec.engine.project import check_backend, plan_project
 from segspec.errors import SegspecError
 from segspec.render.human import render_plan
 from segspec.state.lock import StateLock
@@ -26,6 +26,7 @@ def register(group: click.Group) -> None:
 def validate(ctx: Context) -> None:
     """Check every spec file; report all problems at once."""
     specs = ctx.project.load_specs()
+    check_backend(specs, ctx.project.backend_config(specs))
     files, jobs = len(specs.files), len(specs.jobs)
     ctx.ui.out(
         f"{ctx.ui.style('✓', 'green')} {jobs} job{'s' if jobs != 1 else ''} in {files} "

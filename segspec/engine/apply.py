@@ -97,6 +97,13 @@ class _Run:
         except BackendError as exc:
             if self.stop.is_set():
                 return
+            if exc.retryable:
+                # The request may have created the job. Keep the record at Submitting so the
+                # next apply resends the same token and gets that job back, not a second one.
+                with self._mutex:
+                    self.report.failed[want.address] = f"{exc.code}: {exc}"
+                self.notify(Event(want.address, "failed", f"{exc.code}: {exc}"))
+                return
             self._fail(record, exc.code or "SubmitFailed", str(exc), exc.request_id)
             return
         record = record.model_copy(update={"job_id": job_id, "status": "Created"})
@@ -193,12 +200,18 @@ def apply_plan(
 ) -> ApplyReport:
     """Run every non-no-op change of `plan`; jobs run `options.parallelism` at a time.
 
-    A job that fails is recorded as Failed with its reason and does not stop the others.
+    A job that fails is recorded as Failed with its reason and does not stop the others;
+    one whose submission failed transiently stays at Submitting, to be resent with the same
+    token. A backend with a `preflight()` (a cheap authenticated call) runs it first, so a
+    refusal that concerns every job (credentials, endpoint) leaves the state untouched.
     On KeyboardInterrupt no new job starts, nothing half-done is recorded as failed, and
     the interrupt is re-raised once the workers have returned.
     """
     run = _Run(state, backend, options, notify)
     todo = [c for c in plan.changes if c.action is not Action.NOOP]
+    preflight = getattr(backend, "preflight", None)
+    if callable(preflight) and any(c.action is not Action.DELETE for c in todo):
+        preflight()  # e.g. wrong credentials: fail before anything is recorded
     for change in todo:
         if change.action is Action.DELETE:
             run.delete(change)

@@ -15,7 +15,8 @@ from segspec.backends.local.inputs import HashCache, input_identity
 from segspec.backends.local.store import LocalStore
 from segspec.plan.model import Facts, Plan, Want
 from segspec.plan.planner import plan as make_plan
-from segspec.spec.loader import SpecSet, load_specs
+from segspec.errors import SpecError
+from segspec.spec.loader import SpecSet, display_path, load_specs
 from segspec.spec.models import BackendConfig
 from segspec.spec.normalize import fingerprint
 from segspec.state.store import StateStore
@@ -68,6 +69,26 @@ class Project:
         return StateStore.open(self.state_path)
 
 
+def check_backend(specs: SpecSet, config: BackendConfig) -> None:
+    """Refuse, before any request, what the chosen backend's service would refuse.
+
+    Pure (no network): for ice, the region and every OSS input/output region; raises
+    `SpecError` with one file:line:col line per problem.
+    """
+    if config.type != "ice":
+        return
+    from segspec.backends.ice.checks import region_problems
+
+    problems = region_problems(
+        specs.jobs.values(),
+        config.region,
+        backend_where=specs.backend_where,
+        display=display_path,
+    )
+    if problems:
+        raise SpecError(problems)
+
+
 def gather_wants(project: Project, specs: SpecSet, config: BackendConfig) -> list[Want]:
     """Everything the planner needs about each desired job, including input identities.
 
@@ -112,6 +133,7 @@ def plan_project(
     """Load specs, gather facts and plan against `state`."""
     specs = specs or project.load_specs()
     config = project.backend_config(specs)
+    check_backend(specs, config)
     wants = gather_wants(project, specs, config)
     result = make_plan(wants, state.jobs, facts or Facts())
     return Planned(specs, config, {w.address: w for w in wants}, result)

@@ -61,6 +61,17 @@ class IceBackend:
         """Wait before the next GetSmartHandleJob: grows 1.5x per poll up to a ceiling."""
         return float(min(self.max_poll_seconds, self.poll_seconds * (1.5**polls_so_far)))
 
+    def preflight(self) -> None:
+        """One cheap signed call (ListSmartJobs, one row) to prove credentials and endpoint.
+
+        Raises the same `BackendError` a submission would, before any job is touched.
+        """
+        request = ice_models.ListSmartJobsRequest(max_results=1)
+        self._call(
+            "ListSmartJobs",
+            lambda runtime: self._client.list_smart_jobs_with_options(request, runtime),
+        )
+
     def submit(self, job: JobRequest) -> str:
         request = submit_request(job)
         body = self._call(

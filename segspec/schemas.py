@@ -1,0 +1,102 @@
+"""JSON Schemas generated from the models, committed under schemas/.
+
+Regenerate with `python -m segspec.schemas` (a test fails when the committed files differ).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from segspec.spec.models import BackendConfig, JobBody
+from segspec.state.model import StateFile
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _partial(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same schema with nothing required (for `defaults:`, merged into each job)."""
+    result = copy.deepcopy(schema)
+
+    def strip(node: Any) -> None:
+        if isinstance(node, dict):
+            node.pop("required", None)
+            for value in node.values():
+                strip(value)
+        elif isinstance(node, list):
+            for value in node:
+                strip(value)
+
+    strip(result)
+    return result
+
+
+def spec_schema() -> dict[str, Any]:
+    job = JobBody.model_json_schema(ref_template="#/$defs/{model}")
+    defs = job.pop("$defs", {})
+    backend = BackendConfig.model_json_schema(ref_template="#/$defs/{model}")
+    defs.update(backend.pop("$defs", {}))
+    defs["JobBody"] = job
+    defs["BackendConfig"] = backend
+    partial_defs = {f"Partial{name}": _partial(body) for name, body in defs.items()}
+    partial_text = json.dumps(partial_defs)
+    for name in defs:
+        partial_text = partial_text.replace(f'"#/$defs/{name}"', f'"#/$defs/Partial{name}"')
+    defs.update(json.loads(partial_text))
+    return {
+        "$schema": DIALECT,
+        "$id": "https://segspec.invalid/schemas/spec.schema.json",
+        "title": "segspec spec file",
+        "description": "Segmentation jobs in the service's own parameter names.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version", "jobs"],
+        "properties": {
+            "version": {"const": 1, "description": "Spec format version."},
+            "backend": {"$ref": "#/$defs/BackendConfig"},
+            "defaults": {
+                "$ref": "#/$defs/PartialJobBody",
+                "description": "Deep-merged into every job of this file.",
+            },
+            "jobs": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"},
+                # Required keys may come from `defaults:`, which a JSON Schema cannot see;
+                # `segspec validate` checks them. Editors still check names and types.
+                "additionalProperties": {"$ref": "#/$defs/PartialJobBody"},
+            },
+        },
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def state_schema() -> dict[str, Any]:
+    schema = StateFile.model_json_schema()
+    return {"$schema": DIALECT, "$id": "https://segspec.invalid/schemas/state.schema.json", **schema}
+
+
+SCHEMAS = {"spec.schema.json": spec_schema, "state.schema.json": state_schema}
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_all(directory: Path = SCHEMA_DIR) -> list[Path]:
+    from segspec.state.atomic import write_atomic
+
+    written = []
+    for name, build in SCHEMAS.items():
+        write_atomic(directory / name, render(build()).encode())
+        written.append(directory / name)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_all():
+        print(f"wrote {path}", file=sys.stderr)
