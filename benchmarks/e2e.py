@@ -63,7 +63,9 @@ def run_scenedetect(video: Path, work: Path) -> tuple[float, int]:
     exe = Path(sys.executable).with_name("scenedetect")
     cmd = [str(exe), "-i", str(video), "-o", str(out), "-q", "detect-content", "split-video"]
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, env=ffmpeg_on_path(work), stdin=subprocess.DEVNULL)
+    with (work / "scenedetect.log").open("w") as log:
+        subprocess.run(cmd, check=True, env=ffmpeg_on_path(work), stdin=subprocess.DEVNULL,
+                       stdout=log, stderr=log)  # fmt: skip
     return time.perf_counter() - start, len(list(out.glob("*.mp4")))
 
 
@@ -72,8 +74,10 @@ import json, resource, sys
 from pathlib import Path
 from segspec.detect import detect
 r = detect(Path(sys.argv[1]))
+# VmHWM (not ru_maxrss, which keeps the forking parent's size across exec)
+hwm = [l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM")]
 print(json.dumps({"frames": r.frame_count,
-    "python_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "python_kb": int(hwm[0].split()[1]),
     "ffmpeg_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """
 
@@ -82,4 +86,6 @@ def peak_memory(video: Path) -> dict[str, int]:
     """Peak resident memory (kB) of a fresh process running detection on `video`."""
     out = subprocess.run([sys.executable, "-c", _PEAK, str(video)], capture_output=True,
                          text=True, check=True).stdout  # fmt: skip
+    # ffmpeg_kb is ru_maxrss of the decoder child: an upper bound (it may include the size
+    # of the Python process it was started from)
     return dict(json.loads(out))

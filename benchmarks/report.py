@@ -23,9 +23,7 @@ def render(results: dict[str, Any]) -> str:
         ratio = ours["fps"] / d["fps"]
         mult = d["seconds"] / floor["seconds"]
         if name == FLOOR:
-            lines.append(
-                f"| {name} | | | | | | | | | {d['fps']:.0f} | {ratio:.2f} | {mult:.2f} |"
-            )
+            lines.append(f"| {name} | | | | | | | | | {d['fps']:.0f} | {ratio:.2f} | {mult:.2f} |")
             continue
         lines.append(
             f"| {name} | {d['f1']:.3f} | {d['precision']:.3f} | {d['recall']:.3f} "
