@@ -77,7 +77,11 @@ def spec_schema() -> dict[str, Any]:
 
 def state_schema() -> dict[str, Any]:
     schema = StateFile.model_json_schema()
-    return {"$schema": DIALECT, "$id": "https://segspec.invalid/schemas/state.schema.json", **schema}
+    return {
+        "$schema": DIALECT,
+        "$id": "https://segspec.invalid/schemas/state.schema.json",
+        **schema,
+    }
 
 
 SCHEMAS = {"spec.schema.json": spec_schema, "state.schema.json": state_schema}

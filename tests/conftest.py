@@ -39,7 +39,18 @@ def make_numbered_video(path: Path, seconds: float = 4.0, audio: bool = True) ->
     args = ["-f", "lavfi", "-i", src]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency=300:sample_rate=48000:duration={seconds}"]
-    args += ["-c:v", "libx264", "-qp", "0", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "12"]
+    args += [
+        "-c:v",
+        "libx264",
+        "-qp",
+        "0",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-g",
+        "12",
+    ]
     if audio:
         args += ["-c:a", "aac", "-shortest"]
     ffmpeg(*args, str(path))

@@ -107,8 +107,7 @@ def ai_result_for(
             "OutputEndpoint": endpoint,
             "OutputBucket": bucket,
             "OutputObjectResults": [
-                {"ObjectKey": seg.object_key, "MediaId": seg.media_id or ""}
-                for seg in segments
+                {"ObjectKey": seg.object_key, "MediaId": seg.media_id or ""} for seg in segments
             ],
         }
     }

@@ -37,7 +37,10 @@ def validate(ctx: Context) -> None:
 @click.command()
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option(
-    "--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
     help="Also save the plan to FILE for `segspec apply FILE`.",
 )
 @click.pass_obj
@@ -59,12 +62,16 @@ def plan(ctx: Context, detailed_exitcode: bool, out_file: Path | None) -> None:
 @click.command()
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option(
-    "--parallelism", type=click.IntRange(min=1), default=None,
+    "--parallelism",
+    type=click.IntRange(min=1),
+    default=None,
     help="Jobs run at once (default: 1 on local, 8 on ice).",
 )
 @click.option("--no-wait", is_flag=True, help="Submit and return; collect later with refresh.")
 @click.option(
-    "--timeout", type=click.FloatRange(min=0), default=None,
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=None,
     help="Stop waiting for running jobs after SECONDS (they stay recorded).",
 )
 @click.pass_obj
@@ -91,9 +98,7 @@ def apply(
             options = ApplyOptions(
                 parallelism=parallelism or default_parallelism, wait=not no_wait, timeout=timeout
             )
-            report = apply_plan(
-                planned.plan, planned.wants, state, backend, options, ctx.ui.event
-            )
+            report = apply_plan(planned.plan, planned.wants, state, backend, options, ctx.ui.event)
         finally:
             state.compact()
     _summarize(ctx, report)
@@ -107,7 +112,9 @@ def _confirm(ctx: Context, auto_approve: bool) -> None:
             "apply needs confirmation but there is no terminal to ask on — review the plan "
             "above and pass --auto-approve"
         )
-    answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="", show_default=False)
+    answer = click.prompt(
+        "Apply these changes? Only 'yes' is accepted", default="", show_default=False
+    )
     if answer.strip() != "yes":
         raise SegspecError("apply cancelled; nothing was changed")
 

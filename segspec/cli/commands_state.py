@@ -68,7 +68,9 @@ def output(ctx: Context, name: str, as_json: bool) -> None:
     record = _record(ctx, name)
     rows = outputs_data(record, _objects_dir(ctx, record))
     if as_json:
-        ctx.ui.out(json.dumps({"address": name, "status": record.status, "outputs": rows}, indent=2))
+        ctx.ui.out(
+            json.dumps({"address": name, "status": record.status, "outputs": rows}, indent=2)
+        )
         return
     for row in rows:
         ctx.ui.out(row.get("path") or f"oss://{row['bucket']}/{row['object_key']}")
@@ -92,7 +94,9 @@ def state_list(ctx: Context) -> None:
 def state_show(ctx: Context, name: str) -> None:
     """Print one job's record as JSON."""
     record = _record(ctx, name)
-    ctx.ui.out(json.dumps(record.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True))
+    ctx.ui.out(
+        json.dumps(record.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True)
+    )
 
 
 @state.command("rm")
@@ -150,10 +154,14 @@ def media_list(ctx: Context) -> None:
 @click.option("--min-shot-seconds", type=click.FloatRange(min=0, min_open=True), default=None)
 @click.pass_obj
 def detect(
-    ctx: Context, video: Path, as_json: bool, threshold: float | None, min_shot_seconds: float | None
+    ctx: Context,
+    video: Path,
+    as_json: bool,
+    threshold: float | None,
+    min_shot_seconds: float | None,
 ) -> None:
     """Preview the shots a BasicClipSplit job would cut VIDEO into."""
-    from segspec.detect import detect_shots, render_shots  # type: ignore[attr-defined]
+    from segspec.detect import detect_shots, render_shots
     from segspec.spec.models import DetectorOptions
 
     options = DetectorOptions(threshold=threshold, min_shot_seconds=min_shot_seconds)

@@ -69,10 +69,11 @@ def cli(
 
 
 def _register() -> None:
-    from segspec.cli import commands_plan, commands_state
+    from segspec.cli import commands_cloud, commands_plan, commands_state
 
     commands_plan.register(cli)
     commands_state.register(cli)
+    commands_cloud.register(cli)
 
 
 def entrypoint(argv: list[str] | None = None) -> int:

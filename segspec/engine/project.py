@@ -13,9 +13,9 @@ from pathlib import Path
 
 from segspec.backends.local.inputs import HashCache, input_identity
 from segspec.backends.local.store import LocalStore
+from segspec.errors import SpecError
 from segspec.plan.model import Facts, Plan, Want
 from segspec.plan.planner import plan as make_plan
-from segspec.errors import SpecError
 from segspec.spec.loader import SpecSet, display_path, load_specs
 from segspec.spec.models import BackendConfig
 from segspec.spec.normalize import fingerprint
@@ -31,9 +31,7 @@ class Project:
     backend_override: str | None = None
 
     @classmethod
-    def locate(
-        cls, specs: Path | None, state: Path | None, backend: str | None = None
-    ) -> Project:
+    def locate(cls, specs: Path | None, state: Path | None, backend: str | None = None) -> Project:
         specs_dir = specs if specs is not None else Path("specs")
         root = specs_dir.resolve().parent
         return cls(

@@ -41,7 +41,11 @@ def run_ffmpeg(args: Sequence[str], *, what: str, timeout: float | None = None) 
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", *args]
     try:
         proc = subprocess.run(
-            cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+            cmd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             errors="replace",
         )
     except subprocess.TimeoutExpired as exc:

@@ -47,9 +47,7 @@ def diff_reasons(
             elif kind in ("dictionary_item_removed", "iterable_item_removed"):
                 lines.append((path, f"{path}: removed (was {render_value(item.t1)})"))
             else:
-                lines.append(
-                    (path, f"{path}: {render_value(item.t1)} → {render_value(item.t2)}")
-                )
+                lines.append((path, f"{path}: {render_value(item.t1)} → {render_value(item.t2)}"))
     return [line for _, line in sorted(lines)]
 
 

@@ -35,12 +35,16 @@ def render_plan(plan: Plan, style: Style = plain) -> str:
     """Changes grouped by action, each with its reasons, then the summary line."""
     if not plan.has_changes:
         count = len(plan.changes)
-        return f"No changes. {count} job{'s' if count != 1 else ''} match the specs and the state.\n"
+        return (
+            f"No changes. {count} job{'s' if count != 1 else ''} match the specs and the state.\n"
+        )
     lines = ["segspec will perform these actions:", ""]
     for action in ORDER:
         symbol, colour = SYMBOLS[action]
         for change in (c for c in plan.changes if c.action is action):
-            lines.append(f"  {style(symbol, colour)} {style(change.address, 'bold')} ({action.value})")
+            lines.append(
+                f"  {style(symbol, colour)} {style(change.address, 'bold')} ({action.value})"
+            )
             lines.extend(f"      {reason}" for reason in change.reasons)
     lines += ["", style(summary_line(plan), "bold")]
     return "\n".join(lines) + "\n"

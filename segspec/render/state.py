@@ -47,7 +47,9 @@ def render_record(record: JobRecord, store_objects: Path | None) -> str:
             )
             size = f"  {human_size(out.size)}" if out.size is not None else ""
             media = f"  MediaId {out.media_id}" if out.media_id else ""
-            lines.append(f"    [{out.index}] {out.bucket}/{out.object_key}  {span}{frames}{size}{media}")
+            lines.append(
+                f"    [{out.index}] {out.bucket}/{out.object_key}  {span}{frames}{size}{media}"
+            )
     return "\n".join(lines) + "\n"
 
 

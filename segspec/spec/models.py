@@ -288,8 +288,7 @@ class JobBody(_Strict):
             if size > USER_DATA_MAX_BYTES:
                 raise _fail(
                     "user_data_size",
-                    "is {size} bytes as JSON, over the service's limit of {limit} — "
-                    "shorten it",
+                    "is {size} bytes as JSON, over the service's limit of {limit} — shorten it",
                     size=size,
                     limit=USER_DATA_MAX_BYTES,
                 )

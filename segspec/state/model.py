@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-STATE_FORMAT_VERSION = 1
+STATE_FORMAT_VERSION: Literal[1] = 1
 
 Status = Literal["Submitting", "Created", "Executing", "Finished", "Failed"]
 """The service's four job states, plus `Submitting`: the token is recorded and the

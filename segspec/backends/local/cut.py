@@ -1,10 +1,10 @@
 """UserDefined cuts: one re-encoded clip per Range, frame-exact.
 
-A Range [In, Out) holds the source frames shown during it: frame n is shown from n/fps to
-(n+1)/fps, so the range holds frames floor(In·fps) … ceil(Out·fps)−1. Each clip is made by seeking to the exact time of
-its first frame (ffmpeg decodes from the previous keyframe and drops what precedes it)
-and taking exactly that many frames, so a clip's first and last frames are the ones its
-Range names.
+A Range [In, Out) holds the source frames shown during it: frame n is shown from n/fps
+to (n+1)/fps, so the range holds frames floor(In·fps) … ceil(Out·fps)−1. Each clip is
+made by seeking to the exact time of its first frame (ffmpeg decodes from the previous
+keyframe and drops what precedes it) and taking exactly that many frames, so a clip's
+first and last frames are the ones its Range names.
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ def _download(url: str, store: LocalStore) -> Path:
 
 
 class HashCache:
-    """sha256 of local files, remembered by (path, size, mtime) so unchanged files are not reread."""
+    """sha256 of local files, kept by (path, size, mtime) so unchanged files are not reread."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
