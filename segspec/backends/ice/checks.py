@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -56,10 +55,13 @@ def region_problems(
             f"got {region!r} — add region: cn-shanghai (or your region) to the backend block"
         ]
     problems: list[str] = []
+    parsed: dict[Path, Located | None] = {}
     for job in jobs:
         for path, message in _job_problems(job.request, region, where):
             full: Path_ = ("jobs", job.address, *path)
-            line, column = _position(job.file, full, job.line, job.column)
+            if job.file not in parsed:
+                parsed[job.file] = _located(job.file)
+            line, column = _position(parsed[job.file], full, job.line, job.column)
             problems.append(f"{display(job.file)}:{line}:{column}: {_render(full)}: {message}")
     return problems
 
@@ -119,20 +121,15 @@ def _job_problems(request: Mapping[str, Any], region: str, where: str) -> list[t
     return found
 
 
-@cache
-def _located(file: Path, mtime_ns: int) -> Located | None:
+def _located(file: Path) -> Located | None:
     try:
         return read_yaml_file(file)
     except Exception:  # the loader already reported unreadable files
         return None
 
 
-def _position(file: Path, path: Path_, line: int, column: int) -> tuple[int, int]:
+def _position(located: Located | None, path: Path_, line: int, column: int) -> tuple[int, int]:
     """Where `path` is written: in the job itself, else in the file's defaults, else the job."""
-    try:
-        located = _located(file, file.stat().st_mtime_ns)
-    except OSError:
-        located = None
     if located is None:
         return line, column
     if located.has(path):

@@ -71,6 +71,12 @@ class IceService:
         self._jobs: dict[str, _Job] = {}
         self._tokens: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._created = threading.Condition(self._lock)
+
+    def wait_for_jobs(self, count: int, timeout: float) -> bool:
+        """Block until at least `count` jobs exist (or `timeout` passes); True if they do."""
+        with self._created:
+            return self._created.wait_for(lambda: self.counters.jobs_created >= count, timeout)
 
     def call(self, action: str, params: Mapping[str, str]) -> dict[str, Any]:
         """Run one action; return the response body without RequestId."""
@@ -109,6 +115,7 @@ class IceService:
         self.counters.jobs_created += 1
         self.counters.by_token[sub.client_token or ""] += 1
         self.counters.by_address[_address(sub.user_data)] += 1
+        self._created.notify_all()
         return {"JobId": job_id}
 
     def _job(self, params: Mapping[str, str]) -> _Job:
