@@ -59,7 +59,8 @@ def _before(record: JobRecord) -> dict[str, Any]:
 
 def _delete(record: JobRecord) -> Change:
     count = len(record.outputs)
-    reason = f"no longer in the specs; its {count} output object{'s' if count != 1 else ''} stay"
+    objects = "output object stays" if count == 1 else "output objects stay"
+    reason = f"no longer in the specs; its {count} {objects}"
     return Change(record.address, Action.DELETE, _before(record), None, (reason,))
 
 
