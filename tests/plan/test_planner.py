@@ -225,7 +225,7 @@ def test_planner_render_groups_by_action_with_reasons() -> None:
         "  -/+ b (replace)\n"
         "      JobParams.Ranges[1].Out: 30 → 35\n"
         "  - c (delete)\n"
-        "      no longer in the specs; its 1 output object stay\n"
+        "      no longer in the specs; its 1 output object stays\n"
         "\n"
         "Plan: 1 to create, 1 to replace, 1 to delete.\n"
     )
