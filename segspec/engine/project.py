@@ -7,18 +7,20 @@ local engine's store (`.segspec/`) sit beside it, in the directory above `specs/
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from segspec.backends.local.inputs import HashCache, input_identity
 from segspec.backends.local.store import LocalStore
-from segspec.errors import SpecError
-from segspec.plan.model import Facts, Plan, Want
+from segspec.backends.objects import LocalObjects, ObjectStore
+from segspec.engine.drift import gather_drift
+from segspec.errors import SegspecError, SpecError
+from segspec.plan.model import Facts, Plan, Want, matches
 from segspec.plan.planner import plan as make_plan
 from segspec.spec.loader import SpecSet, display_path, load_specs
 from segspec.spec.models import BackendConfig
 from segspec.spec.normalize import fingerprint
+from segspec.spec.variables import VariableInputs
 from segspec.state.store import StateStore
 
 BACKEND_ENV = "SEGSPEC_BACKEND"
@@ -29,6 +31,7 @@ class Project:
     specs_dir: Path
     state_path: Path
     backend_override: str | None = None
+    variables: VariableInputs | None = None
 
     @classmethod
     def locate(cls, specs: Path | None, state: Path | None, backend: str | None = None) -> Project:
@@ -45,7 +48,10 @@ class Project:
         return self.specs_dir.resolve().parent
 
     def load_specs(self) -> SpecSet:
-        return load_specs(self.specs_dir)
+        return load_specs(self.specs_dir, self.variables)
+
+    def with_variables(self, variables: VariableInputs) -> Project:
+        return replace(self, variables=variables)
 
     def backend_config(self, specs: SpecSet) -> BackendConfig:
         """The spec's backend block, with the CLI flag / environment override applied."""
@@ -118,6 +124,18 @@ def gather_wants(project: Project, specs: SpecSet, config: BackendConfig) -> lis
 
 
 @dataclass(frozen=True)
+class PlanOptions:
+    """What the user chose for this plan."""
+
+    targets: tuple[str, ...] = ()
+    """Only plan addresses matching these globs (`--target`)."""
+    replace: tuple[str, ...] = ()
+    """Rerun these unchanged jobs (`--replace`, globs allowed)."""
+    refresh: bool = True
+    """Check that recorded outputs still exist unchanged (`--refresh=false` skips it)."""
+
+
+@dataclass(frozen=True)
 class Planned:
     specs: SpecSet
     config: BackendConfig
@@ -125,17 +143,55 @@ class Planned:
     plan: Plan
 
 
+def object_store(project: Project, config: BackendConfig) -> ObjectStore | None:
+    """The store holding this backend's outputs, or None when segspec cannot reach it."""
+    if config.type == "local":
+        return LocalObjects(project.local_store(config))
+    try:
+        from segspec.backends.s3objects import s3_objects_for
+    except ImportError:
+        return None
+    return s3_objects_for(config)
+
+
 def plan_project(
-    project: Project, state: StateStore, *, facts: Facts | None = None, specs: SpecSet | None = None
+    project: Project,
+    state: StateStore,
+    options: PlanOptions | None = None,
+    *,
+    specs: SpecSet | None = None,
 ) -> Planned:
-    """Load specs, gather facts and plan against `state`."""
+    """Load specs, gather facts (inputs, drift) and plan against `state`."""
+    options = options or PlanOptions()
     specs = specs or project.load_specs()
     config = project.backend_config(specs)
     check_backend(specs, config)
     wants = gather_wants(project, specs, config)
-    result = make_plan(wants, state.jobs, facts or Facts())
+    records = state.jobs
+    known = set(records) | {w.address for w in wants}
+    _check_patterns(known, options.targets, "--target")
+    _check_patterns(known, options.replace, "--replace")
+    selected = [
+        a for a in known if not options.targets or any(matches(a, t) for t in options.targets)
+    ]
+    drift: dict[str, tuple[str, ...]] = {}
+    store = object_store(project, config) if options.refresh else None
+    if store is not None:
+        drift = gather_drift(records, selected, store)
+    facts = Facts(
+        drift=drift,
+        force_replace=frozenset(a for a in known if any(matches(a, r) for r in options.replace)),
+        targets=options.targets,
+    )
+    result = make_plan(wants, records, facts)
     return Planned(specs, config, {w.address: w for w in wants}, result)
 
 
-def addresses(changes: Iterable[object]) -> list[str]:
-    return [getattr(c, "address") for c in changes]  # noqa: B009
+def _check_patterns(known: set[str], patterns: tuple[str, ...], flag: str) -> None:
+    for pattern in patterns:
+        if not any(matches(address, pattern) for address in known):
+            listed = ", ".join(sorted(known)) or "none"
+            raise SegspecError(
+                f"{flag} {pattern!r} matches no job — use an address from the specs or the "
+                f"state ({listed}); quote addresses with brackets, e.g. 'ep[\"a\"]'"
+            )

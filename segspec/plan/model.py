@@ -35,7 +35,7 @@ class Want:
 
 @dataclass(frozen=True)
 class Facts:
-    """I/O results gathered before planning, so the planner stays pure.
+    """I/O results and user choices gathered before planning, so the planner stays pure.
 
     `drift` maps an address to reasons its recorded outputs no longer match (missing,
     changed). `force_replace` holds addresses the user asked to rerun.
@@ -43,6 +43,8 @@ class Facts:
 
     drift: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     force_replace: frozenset[str] = frozenset()
+    targets: tuple[str, ...] = ()
+    """When set, only addresses matching one of these globs are planned (`--target`)."""
 
 
 @dataclass(frozen=True)
@@ -73,3 +75,16 @@ class Plan:
 
     def by_address(self) -> dict[str, Change]:
         return {change.address: change for change in self.changes}
+
+
+def matches(address: str, pattern: str) -> bool:
+    """True when `pattern` (a glob) names `address`, or names the job it is an instance of.
+
+    `--target ep` selects every `ep["..."]` a for_each makes; `--target 'ep["a*"]'` some.
+    """
+    from fnmatch import fnmatchcase
+
+    # Brackets are literal in addresses (ep["a"]); only * and ? are wildcards.
+    glob = "".join({"[": "[[]", "]": "[]]"}.get(ch, ch) for ch in pattern)
+    base = address.split("[", 1)[0]
+    return fnmatchcase(address, glob) or fnmatchcase(base, glob)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from segspec.plan.model import Action, Change, Facts, Plan, Want
+from segspec.plan.model import Action, Change, Facts, Plan, Want, matches
 from segspec.plan.reasons import diff_reasons, input_reasons, render_value
 from segspec.state.model import JobRecord
 
@@ -18,13 +18,16 @@ INTERRUPTED = (
 def plan(wants: Iterable[Want], records: Mapping[str, JobRecord], facts: Facts) -> Plan:
     """Compare what the specs want with what the state records.
 
-    Promises: one Change per address in `wants` ∪ `records`, sorted by address; a job whose
+    Promises: one Change per address in `wants` ∪ `records` (those `facts.targets` select,
+    when given), sorted by address; a job whose
     fingerprint matches a Finished record with intact outputs is a no-op; every other
     action carries at least one reason.
     """
     wanted = {want.address: want for want in wants}
     changes = []
     for address in sorted(set(wanted) | set(records)):
+        if facts.targets and not any(matches(address, t) for t in facts.targets):
+            continue
         want, record = wanted.get(address), records.get(address)
         if want is None:
             assert record is not None

@@ -9,6 +9,7 @@ parameter names. Problems are collected across all files and raised together as 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,12 +19,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from segspec.errors import SpecError
+from segspec.spec.interpolate import Scope, interpolate
 from segspec.spec.messages import describe, suggest, word_error
 from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody
-from segspec.spec.normalize import local_options, normalized_request
+from segspec.spec.normalize import canonical_json, local_options, normalized_request
+from segspec.spec.variables import Variable, VariableInputs
+from segspec.spec.variables import resolve as resolve_variables
 from segspec.spec.yamlpos import Located, Path_, YamlSyntaxError, read_yaml
 
-TOP_LEVEL_KEYS = ("version", "backend", "defaults", "jobs")
+TOP_LEVEL_KEYS = ("version", "backend", "variables", "defaults", "jobs")
 FORMAT_VERSION = 1
 
 
@@ -58,7 +62,8 @@ class SpecSet:
     backend: BackendConfig
     backend_where: str | None
     digest: str
-    """sha256 over the spec files' bytes, to tell whether a saved plan is stale."""
+    """sha256 over the spec files' bytes and variable values, to tell if a plan is stale."""
+    variables: dict[str, Any] = field(default_factory=dict)
     files: tuple[Path, ...] = field(default=())
 
 
@@ -101,9 +106,10 @@ def spec_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_specs(directory: Path) -> SpecSet:
+def load_specs(directory: Path, variables: VariableInputs | None = None) -> SpecSet:
     """Read, validate and normalize every spec file in `directory`.
 
+    `variables` supplies values from outside the specs (--var, --var-file, environment).
     Raises `SpecError` listing every problem found, in file order.
     """
     if not directory.is_dir():
@@ -116,16 +122,20 @@ def load_specs(directory: Path) -> SpecSet:
             [f"{display_path(directory)}: no *.yaml spec files — add one (see README, Specs)"]
         )
     problems = _Problems()
-    jobs: dict[str, DesiredJob] = {}
-    backend: BackendConfig | None = None
-    backend_where: str | None = None
     digest = hashlib.sha256()
+    parsed: list[tuple[Path, Located]] = []
     for file in files:
         raw = file.read_bytes()
         digest.update(f"{file.name}\0{len(raw)}\0".encode() + raw)
         located = _parse(file, raw, problems)
-        if located is None:
-            continue
+        if located is not None:
+            parsed.append((file, located))
+    values = _variables(parsed, variables or VariableInputs(), problems)
+    digest.update(canonical_json(values).encode())
+    jobs: dict[str, DesiredJob] = {}
+    backend: BackendConfig | None = None
+    backend_where: str | None = None
+    for file, located in parsed:
         found_backend = _backend(file, located, problems)
         if found_backend is not None:
             where = f"{display_path(file)}:{located.position(('backend',))[0]}"
@@ -139,7 +149,7 @@ def load_specs(directory: Path) -> SpecSet:
                 )
             else:
                 backend, backend_where = found_backend, where
-        for job in _jobs(file, located, problems):
+        for job in _jobs(file, located, problems, values):
             other = jobs.get(job.address)
             if other is not None:
                 problems.add(
@@ -158,8 +168,49 @@ def load_specs(directory: Path) -> SpecSet:
         backend=backend or BackendConfig(),
         backend_where=backend_where,
         digest="sha256:" + digest.hexdigest(),
+        variables=values,
         files=tuple(files),
     )
+
+
+def _variables(
+    parsed: list[tuple[Path, Located]], inputs: VariableInputs, problems: _Problems
+) -> dict[str, Any]:
+    """Collect `variables:` declarations of all files and resolve their values."""
+    declared: dict[str, Variable] = {}
+    where: dict[str, tuple[Path, tuple[int, int]]] = {}
+    for file, located in parsed:
+        block = located.data.get("variables") or {}
+        if not isinstance(block, dict):
+            problems.add(
+                file, located.position(("variables",)), ("variables",), "must be a mapping"
+            )
+            continue
+        for name, body in block.items():
+            pos = located.position(("variables", name))
+            if name in declared:
+                first = where[name]
+                problems.add(
+                    file,
+                    pos,
+                    ("variables", name),
+                    f"already declared at {display_path(first[0])}:{first[1][0]} — keep one",
+                )
+                continue
+            try:
+                declared[name] = Variable.model_validate(body if body is not None else {})
+            except ValidationError as exc:
+                _report(file, located, problems, exc, ("variables", name), Variable, ())
+                continue
+            where[name] = (file, pos)
+    values, found = resolve_variables(declared, inputs)
+    for name, message in found:
+        if name is not None and name in where:
+            file, pos = where[name]
+            problems.add(file, pos, ("variables", name), message)
+        else:
+            problems.add(parsed[0][0] if parsed else Path("."), (1, 1), (), message)
+    return values
 
 
 def _parse(file: Path, raw: bytes, problems: _Problems) -> Located | None:
@@ -205,7 +256,9 @@ def _backend(file: Path, located: Located, problems: _Problems) -> BackendConfig
         return None
 
 
-def _jobs(file: Path, located: Located, problems: _Problems) -> list[DesiredJob]:
+def _jobs(
+    file: Path, located: Located, problems: _Problems, values: Mapping[str, Any]
+) -> list[DesiredJob]:
     data: Mapping[str, Any] = located.data
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
@@ -234,24 +287,95 @@ def _jobs(file: Path, located: Located, problems: _Problems) -> list[DesiredJob]
         if not isinstance(body, dict):
             problems.add(file, pos, ("jobs", name), "must be a mapping with InputConfig, ...")
             continue
-        merged = deep_merge(defaults, body)
-        try:
-            model = JobBody.model_validate(merged)
-        except ValidationError as exc:
-            _report(file, located, problems, exc, ("jobs", name), JobBody, ("defaults",))
-            continue
-        out.append(
-            DesiredJob(
-                address=name,
-                file=file,
-                line=pos[0],
-                column=pos[1],
-                body=model,
-                request=normalized_request(model),
-                local=local_options(model),
+        body = dict(body)
+        for address, scope in _instances(file, located, problems, name, body, values):
+            job = _one_job(
+                file, located, problems, name, address, deep_merge(defaults, body), scope
             )
-        )
+            if job is not None:
+                out.append(job)
     return out
+
+
+def _instances(
+    file: Path,
+    located: Located,
+    problems: _Problems,
+    name: str,
+    body: dict[str, Any],
+    values: Mapping[str, Any],
+) -> list[tuple[str, Scope]]:
+    """(address, scope) for each instance of a job: one, or one per `for_each` entry."""
+    if "for_each" not in body:
+        return [(name, Scope(values))]
+    where: Path_ = ("jobs", name, "for_each")
+    raw, found = interpolate(body.pop("for_each"), Scope(values), where)
+    for problem in found:
+        problems.add(file, located.position(problem.path), problem.path, problem.message)
+    if found:
+        return []
+    if isinstance(raw, list) and all(isinstance(v, (str, int, float)) for v in raw):
+        entries = {str(v): v for v in raw}
+        if len(entries) != len(raw):
+            problems.add(
+                file, located.position(where), where, "has duplicate entries — remove them"
+            )
+            return []
+    elif isinstance(raw, dict):
+        entries = {str(k): v for k, v in raw.items()}
+    else:
+        problems.add(
+            file,
+            located.position(where),
+            where,
+            "must be a map (key: value) or a list of strings — e.g. for_each: {ep1: a.mp4}",
+        )
+        return []
+    if not entries:
+        problems.add(file, located.position(where), where, "is empty — add at least one entry")
+    return [
+        (f"{name}[{json.dumps(key, ensure_ascii=False)}]", Scope(values, (key, value)))
+        for key, value in entries.items()
+    ]
+
+
+def _one_job(
+    file: Path,
+    located: Located,
+    problems: _Problems,
+    name: str,
+    address: str,
+    merged: dict[str, Any],
+    scope: Scope,
+) -> DesiredJob | None:
+    pos = located.position(("jobs", name))
+    merged, found = interpolate(merged, scope)
+    for problem in found:
+        at = _position(located, ("jobs", name), problem.path)
+        problems.add(file, at, ("jobs", address, *problem.path), problem.message)
+    if found:
+        return None
+    try:
+        model = JobBody.model_validate(merged)
+    except ValidationError as exc:
+        _report(file, located, problems, exc, ("jobs", name), JobBody, ("defaults",), address)
+        return None
+    return DesiredJob(
+        address=address,
+        file=file,
+        line=pos[0],
+        column=pos[1],
+        body=model,
+        request=normalized_request(model),
+        local=local_options(model),
+    )
+
+
+def _position(located: Located, prefix: Path_, path: Path_) -> tuple[int, int]:
+    """Where `path` of a job body is written: in the job itself, else in `defaults:`."""
+    if located.has((*prefix, *path)) or not located.has(("defaults", *path)):
+        return located.position((*prefix, *path))
+    return located.position(("defaults", *path))
 
 
 def _report(
@@ -262,15 +386,13 @@ def _report(
     prefix: Path_,
     model: Any,
     fallback: Path_,
+    address: str | None = None,
 ) -> None:
+    shown = (*prefix[:-1], address) if address is not None else prefix
     for err in exc.errors():
         loc: Path_ = tuple(err["loc"])
-        path = (*prefix, *loc)
-        if located.has(path) or not fallback or not located.has((*fallback, *loc)):
-            pos = located.position(path)
-        else:
-            pos = located.position((*fallback, *loc))  # the value came from defaults
-        problems.add(file, pos, path, word_error(model, err))
+        pos = _position(located, prefix, loc) if fallback else located.position((*prefix, *loc))
+        problems.add(file, pos, (*shown, *loc), word_error(model, err))
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

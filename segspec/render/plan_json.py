@@ -1,0 +1,138 @@
+"""The plan as data: a stable, versioned JSON document (schema: schemas/plan.schema.json).
+
+`actions` follows the reviewer's reading: create `["create"]`, replace
+`["delete", "create"]`, delete `["delete"]`, read `["read"]`, no-op `["no-op"]`.
+Input identities are shown by content (size, sha256, URL), never by local path or mtime,
+so the same plan renders the same on every machine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from segspec.plan.model import Action, Change, Plan
+
+PLAN_FORMAT_VERSION = 1
+ACTIONS: dict[Action, list[str]] = {
+    Action.CREATE: ["create"],
+    Action.REPLACE: ["delete", "create"],
+    Action.DELETE: ["delete"],
+    Action.READ: ["read"],
+    Action.NOOP: ["no-op"],
+}
+SHOWN_INPUT_KEYS = ("size", "sha256", "etag", "url", "error")
+
+
+def _side(side: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+    shown = dict(side)
+    if isinstance(shown.get("input"), Mapping):
+        shown["input"] = {k: v for k, v in shown["input"].items() if k in SHOWN_INPUT_KEYS}
+    return shown
+
+
+def change_data(change: Change) -> dict[str, Any]:
+    return {
+        "address": change.address,
+        "actions": ACTIONS[change.action],
+        "before": _side(change.before),
+        "after": _side(change.after),
+        "reasons": list(change.reasons),
+    }
+
+
+def summary(plan: Plan) -> dict[str, int]:
+    return {action.value: plan.count(action) for action in Action}
+
+
+def plan_document(
+    plan: Plan,
+    *,
+    lineage: str | None,
+    serial: int,
+    specs_digest: str,
+    backend: str,
+) -> dict[str, Any]:
+    """The plan as plain JSON data, in address order."""
+    return {
+        "format_version": PLAN_FORMAT_VERSION,
+        "kind": "segspec-plan",
+        "backend": backend,
+        "state": {"lineage": lineage, "serial": serial},
+        "specs_digest": specs_digest,
+        "has_changes": plan.has_changes,
+        "summary": summary(plan),
+        "changes": [change_data(change) for change in plan.changes],
+    }
+
+
+def render_json(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def plan_schema() -> dict[str, Any]:
+    """JSON Schema of `segspec plan --json` (and of saved plan files, which add `saved`)."""
+    side = {"type": ["object", "null"], "description": "backend, request, local, input, ..."}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://segspec.invalid/schemas/plan.schema.json",
+        "title": "segspec plan",
+        "type": "object",
+        "required": [
+            "format_version",
+            "kind",
+            "backend",
+            "state",
+            "specs_digest",
+            "has_changes",
+            "summary",
+            "changes",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "format_version": {"const": PLAN_FORMAT_VERSION},
+            "kind": {"const": "segspec-plan"},
+            "backend": {"type": "string"},
+            "state": {
+                "type": "object",
+                "required": ["lineage", "serial"],
+                "additionalProperties": False,
+                "properties": {
+                    "lineage": {"type": ["string", "null"]},
+                    "serial": {"type": "integer", "minimum": 0},
+                },
+            },
+            "specs_digest": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
+            "has_changes": {"type": "boolean"},
+            "summary": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [a.value for a in Action],
+                "properties": {a.value: {"type": "integer", "minimum": 0} for a in Action},
+            },
+            "changes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["address", "actions", "before", "after", "reasons"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "address": {"type": "string"},
+                        "actions": {
+                            "enum": [list(v) for v in ACTIONS.values()],
+                        },
+                        "before": side,
+                        "after": side,
+                        "reasons": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+            "saved": {
+                "type": "object",
+                "description": "Only in plan files: what `segspec apply FILE` needs.",
+            },
+        },
+    }

@@ -1,0 +1,111 @@
+"""`${var.NAME}` and `${each.key}` / `${each.value}` in spec string values.
+
+Only `${...}` is ours: the service's own `{index}` placeholder (no `$`) is never touched,
+and `$${` writes a literal `${`. A string that is exactly one `${...}` takes the value's
+own type (so `Out: ${each.value.out}` stays a number); inside longer text the value is
+written as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from segspec.spec.yamlpos import Path_
+
+PATTERN = re.compile(r"\$\$\{|\$\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}")
+WHOLE = re.compile(r"^\$\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path_
+    message: str
+
+
+class Scope:
+    """What `${...}` may refer to: `var.*` always, `each.*` inside a for_each job."""
+
+    def __init__(self, variables: Mapping[str, Any], each: tuple[str, Any] | None = None) -> None:
+        self.variables = variables
+        self.each = each
+
+    def lookup(self, reference: str) -> Any:
+        """The value of `reference`; raises KeyError with a remedy when it is unknown."""
+        head, _, rest = reference.partition(".")
+        if head == "var":
+            name, _, tail = rest.partition(".")
+            if name not in self.variables:
+                known = ", ".join(sorted(self.variables)) or "none declared"
+                raise KeyError(
+                    f"undefined variable {name!r} — declare it under variables: (declared: "
+                    f"{known}) or fix the name"
+                )
+            return _dig(self.variables[name], tail, reference)
+        if head == "each":
+            if self.each is None:
+                raise KeyError(f"${{{reference}}} is only allowed in a job with for_each")
+            attr, _, tail = rest.partition(".")
+            if attr == "key":
+                return self.each[0]
+            if attr == "value":
+                return _dig(self.each[1], tail, reference)
+            raise KeyError(f"unknown {reference!r} — use each.key or each.value")
+        raise KeyError(f"unknown reference ${{{reference}}} — use ${{var.NAME}} or ${{each.key}}")
+
+
+def _dig(value: Any, tail: str, reference: str) -> Any:
+    for part in (p for p in tail.split(".") if p):
+        if not isinstance(value, Mapping) or part not in value:
+            raise KeyError(f"{reference!r}: no key {part!r} in the value — check the name")
+        value = value[part]
+    return value
+
+
+def interpolate(data: Any, scope: Scope, path: Path_ = ()) -> tuple[Any, list[Problem]]:
+    """Substitute every `${...}` in the string values of `data` (a fresh copy is returned)."""
+    problems: list[Problem] = []
+
+    def walk(node: Any, where: Path_) -> Any:
+        if isinstance(node, dict):
+            return {key: walk(value, (*where, key)) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item, (*where, i)) for i, item in enumerate(node)]
+        if isinstance(node, str) and "$" in node:
+            return _string(node, scope, where, problems)
+        return node
+
+    return walk(data, path), problems
+
+
+def _string(text: str, scope: Scope, where: Path_, problems: list[Problem]) -> Any:
+    whole = WHOLE.match(text)
+    if whole:
+        try:
+            return scope.lookup(whole[1])
+        except KeyError as exc:
+            problems.append(Problem(where, str(exc.args[0])))
+            return text
+
+    def replace(match: re.Match[str]) -> str:
+        if match[0] == "$${":
+            return "${"
+        try:
+            value = scope.lookup(match[1])
+        except KeyError as exc:
+            problems.append(Problem(where, str(exc.args[0])))
+            return match[0]
+        if isinstance(value, (dict, list)):
+            problems.append(
+                Problem(
+                    where,
+                    f"${{{match[1]}}} is a {type(value).__name__}; it cannot be "
+                    "written inside text — use it as the whole value",
+                )
+            )
+            return match[0]
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+    return PATTERN.sub(replace, text)
