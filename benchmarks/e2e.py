@@ -46,14 +46,19 @@ def ffmpeg_on_path(work: Path) -> dict[str, str]:
     return env
 
 
-def run_segspec(video: Path, work: Path) -> tuple[float, int]:
+def run_segspec(video: Path, work: Path) -> tuple[float, int, bool]:
+    """Time BasicClipSplit; also check (untimed) that every clip holds exactly its frames."""
     from segspec.backends.local.split import split_shots
+    from segspec.media.probe import frame_times
 
     out = work / "segspec_clips"
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
     clips = split_shots(video, {"Video": {"Crf": 22}}, {"preset": "veryfast"}, out, ".mp4")
-    return time.perf_counter() - start, len(clips)
+    elapsed = time.perf_counter() - start
+    exact = all(frame_times(c.path).count == c.last_frame - c.first_frame + 1 for c in clips)
+    exact = exact and clips[-1].last_frame + 1 == frame_times(video).count
+    return elapsed, len(clips), exact
 
 
 def run_scenedetect(video: Path, work: Path) -> tuple[float, int]:

@@ -37,7 +37,8 @@ def render(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"End to end on {e2e['file']}: segspec BasicClipSplit {e2e['segspec_s']:.1f} s "
-            f"({e2e['segspec_clips']} clips), scenedetect detect-content split-video "
+            f"({e2e['segspec_clips']} clips, every clip frame-exact: {e2e['frame_exact']}), "
+            "scenedetect detect-content split-video "
             f"{e2e['scenedetect_s']:.1f} s ({e2e['scenedetect_clips']} clips): "
             f"{e2e['scenedetect_s'] / e2e['segspec_s']:.2f}x faster.",
             "",

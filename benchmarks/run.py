@@ -86,11 +86,11 @@ def main() -> None:
         sources = [cdir / str(t["file"]) for t in truths]
         long = e2e.long_file(sources, WORK / f"long_{minutes}min.mp4", minutes * 60)
         print(f"end to end on {long.name}...", flush=True)
-        ours, n_ours = e2e.run_segspec(long, WORK)
+        ours, n_ours, exact = e2e.run_segspec(long, WORK)
         theirs, n_theirs = e2e.run_scenedetect(long, WORK)
         short = e2e.long_file(sources, WORK / "long_1min.mp4", 60)
         results["e2e"] = {
-            "file": long.name, "segspec_s": ours, "segspec_clips": n_ours,
+            "file": long.name, "segspec_s": ours, "segspec_clips": n_ours, "frame_exact": exact,
             "scenedetect_s": theirs, "scenedetect_clips": n_theirs,
             "memory_1min": e2e.peak_memory(short), "memory_long": e2e.peak_memory(long),
         }  # fmt: skip

@@ -11,6 +11,7 @@ benchmarks/README.md for the measurements behind this choice.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,12 @@ def detector_options(local: Mapping[str, Any]) -> DetectorOptions | None:
         raise MediaError(f"local.detector is invalid: {exc} — fix the job's local block") from exc
 
 
-def keyframe_expr(shots: list[Shot]) -> str:
-    """A `-force_key_frames` expression true on the first frame of every shot but the first."""
-    terms = [f"eq(n,{s.first_frame})" for s in shots[1:]]
-    return "expr:" + ("+".join(terms) if terms else "0")
+def keyframe_times(shots: list[Shot], fps: Fraction) -> str:
+    """`-force_key_frames` times: half a frame before the first frame of every shot but the
+    first, so the keyframe lands on exactly that frame (an `expr:` listing hundreds of
+    frame numbers is more than ffmpeg's expression parser accepts)."""
+    times = [float((s.first_frame - Fraction(1, 2)) / fps) for s in shots[1:]]
+    return ",".join(f"{t:.6f}" for t in times) if times else "99999999"
 
 
 def split_args(
@@ -51,6 +54,7 @@ def split_args(
     local: Mapping[str, Any],
     pattern: str,
     has_audio: bool,
+    fps: Fraction,
 ) -> list[str]:
     """The single ffmpeg run that encodes `src` and writes one file per shot to `pattern`."""
     args = ["-i", str(src), "-map", "0:v:0"]
@@ -61,7 +65,14 @@ def split_args(
         args += ["-vf", scale]
     args += video_args(output, local)
     args += audio_args() if has_audio else ["-an"]
-    args += ["-sn", "-dn", "-fps_mode", "passthrough", "-force_key_frames", keyframe_expr(shots)]
+    args += [
+        "-sn",
+        "-dn",
+        "-fps_mode",
+        "passthrough",
+        "-force_key_frames",
+        keyframe_times(shots, fps),
+    ]
     args += ["-f", "segment", "-reset_timestamps", "1"]
     if len(shots) > 1:
         args += ["-segment_frames", ",".join(str(s.first_frame) for s in shots[1:])]
@@ -92,7 +103,7 @@ def split_shots(
     workdir.mkdir(parents=True, exist_ok=True)
     pattern = str(workdir).replace("%", "%%") + f"/%d{suffix.replace('%', '%%')}"
     run_ffmpeg(
-        split_args(src, shots, output, local, pattern, info.has_audio),
+        split_args(src, shots, output, local, pattern, info.has_audio, info.fps),
         what=f"splitting {src.name} into {len(shots)} shots",
     )
     clips = [

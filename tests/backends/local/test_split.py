@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 
-from segspec.backends.local.split import keyframe_expr, split_shots
+from segspec.backends.local.split import keyframe_times, split_shots
 from segspec.detect.shots import Shot
 from segspec.errors import MediaError
 from segspec.media.ffmpeg import run_ffmpeg
@@ -82,7 +83,6 @@ def test_split_shots_missing_input_is_media_error(tmp_path: Path) -> None:
         split_shots(tmp_path / "none.mp4", {}, {}, tmp_path / "o", ".mp4")
 
 
-def test_keyframe_expr_names_every_boundary_but_the_first() -> None:
+def test_keyframe_times_half_a_frame_before_each_boundary() -> None:
     shots = [Shot(0, 0, 9, 0, 0.4), Shot(1, 10, 24, 0.4, 1.0), Shot(2, 25, 30, 1.0, 1.24)]
-    assert keyframe_expr(shots) == "expr:eq(n,10)+eq(n,25)"
-    assert keyframe_expr(shots[:1]) == "expr:0"
+    assert keyframe_times(shots, Fraction(25)) == "0.380000,0.980000"
