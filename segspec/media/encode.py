@@ -15,10 +15,17 @@ ENCODERS = {"H.264": "libx264", "H.265": "libx265"}
 
 
 def scale_filter(width: int | None, height: int | None) -> str | None:
-    """The `scale=` filter for the requested size; -2 keeps aspect ratio with an even size."""
+    """The `scale=` filter for the requested size; -2 keeps aspect ratio with an even size.
+
+    An odd Width/Height is rounded down to even: 4:2:0 encoders refuse odd sizes.
+    """
     if width is None and height is None:
         return None
-    return f"scale={width if width else -2}:{height if height else -2}"
+    return f"scale={_even(width) if width else -2}:{_even(height) if height else -2}"
+
+
+def _even(size: int) -> int:
+    return max(2, int(size) - int(size) % 2)
 
 
 def video_args(output: Mapping[str, Any], local: Mapping[str, Any] | None = None) -> list[str]:

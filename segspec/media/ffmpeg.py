@@ -28,8 +28,15 @@ def ffmpeg_exe() -> str:
 
 
 def stderr_tail(stderr: str, lines: int = STDERR_TAIL_LINES) -> str:
-    """The last non-empty lines of ffmpeg's stderr, indented for an error message."""
-    kept = [line.rstrip() for line in stderr.splitlines() if line.strip()][-lines:]
+    """The last non-empty lines of ffmpeg's stderr, indented for an error message.
+
+    The first line is kept too: it usually names the cause ("width not divisible by 2"),
+    and the lines after it only report how the failure spread through the pipeline.
+    """
+    every = [line.rstrip() for line in stderr.splitlines() if line.strip()]
+    kept = every[-lines:]
+    if len(every) > lines:
+        kept = [every[0], *(["..."] if len(every) > lines + 1 else []), *kept]
     return "\n".join(f"    {line}" for line in kept)
 
 
