@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from segspec.spec.models import BackendConfig, JobBody
+from segspec.spec.variables import Variable
 from segspec.state.model import StateFile
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -42,6 +43,12 @@ def spec_schema() -> dict[str, Any]:
     defs.update(backend.pop("$defs", {}))
     defs["JobBody"] = job
     defs["BackendConfig"] = backend
+    defs["Variable"] = Variable.model_json_schema()
+    job["properties"]["for_each"] = {
+        "description": "Make one job per entry: a map (key: value) or a list of strings; "
+        'use ${each.key} and ${each.value} in string values. Addresses become NAME["key"].',
+        "type": ["object", "array", "string"],
+    }
     partial_defs = {f"Partial{name}": _partial(body) for name, body in defs.items()}
     partial_text = json.dumps(partial_defs)
     for name in defs:
@@ -58,6 +65,12 @@ def spec_schema() -> dict[str, Any]:
         "properties": {
             "version": {"const": 1, "description": "Spec format version."},
             "backend": {"$ref": "#/$defs/BackendConfig"},
+            "variables": {
+                "type": "object",
+                "description": "Variables for ${var.NAME}; set with --var, --var-file or "
+                "SEGSPEC_VAR_NAME.",
+                "additionalProperties": {"$ref": "#/$defs/Variable"},
+            },
             "defaults": {
                 "$ref": "#/$defs/PartialJobBody",
                 "description": "Deep-merged into every job of this file.",
@@ -84,7 +97,17 @@ def state_schema() -> dict[str, Any]:
     }
 
 
-SCHEMAS = {"spec.schema.json": spec_schema, "state.schema.json": state_schema}
+def plan_schema() -> dict[str, Any]:
+    from segspec.render.plan_json import plan_schema as build
+
+    return build()
+
+
+SCHEMAS = {
+    "spec.schema.json": spec_schema,
+    "state.schema.json": state_schema,
+    "plan.schema.json": plan_schema,
+}
 
 
 def render(schema: dict[str, Any]) -> str:

@@ -8,11 +8,14 @@ from pathlib import Path
 import click
 
 from segspec.cli.main import EXIT_CHANGES, EXIT_ERROR, Context
+from segspec.cli.options import plan_options, selection_options, variable_options, with_variables
 from segspec.engine.apply import ApplyOptions, ApplyReport, apply_plan
-from segspec.engine.project import check_backend, plan_project
+from segspec.engine.project import Planned, check_backend, object_store, plan_project
 from segspec.errors import SegspecError
+from segspec.plan.model import Action, Plan
 from segspec.render.human import render_plan
 from segspec.state.lock import StateLock
+from segspec.state.store import StateStore
 
 
 def register(group: click.Group) -> None:
@@ -22,9 +25,11 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
+@variable_options
 @click.pass_obj
-def validate(ctx: Context) -> None:
+def validate(ctx: Context, var_pairs: tuple[str, ...], var_files: tuple[Path, ...]) -> None:
     """Check every spec file; report all problems at once."""
+    ctx = with_variables(ctx, var_pairs, var_files)
     specs = ctx.project.load_specs()
     check_backend(specs, ctx.project.backend_config(specs))
     files, jobs = len(specs.files), len(specs.jobs)
@@ -32,6 +37,32 @@ def validate(ctx: Context) -> None:
         f"{ctx.ui.style('✓', 'green')} {jobs} job{'s' if jobs != 1 else ''} in {files} "
         f"file{'s' if files != 1 else ''} valid."
     )
+
+
+def _render(ctx: Context, planned: Planned, state: StateStore, fmt: str) -> str:
+    if fmt == "json":
+        from segspec.render.plan_json import plan_document, render_json
+
+        return render_json(
+            plan_document(
+                planned.plan,
+                lineage=state.lineage,
+                serial=state.serial,
+                specs_digest=planned.specs.digest,
+                backend=planned.config.type,
+            )
+        )
+    if fmt == "markdown":
+        from segspec.render.markdown import render_markdown
+
+        return render_markdown(planned.plan)
+    return render_plan(planned.plan, ctx.ui.style)
+
+
+def _refresh_only(planned: Planned) -> Planned:
+    """Keep only the reads: record what the backend reports, submit nothing."""
+    reads = Plan(tuple(c for c in planned.plan.changes if c.action is Action.READ))
+    return Planned(planned.specs, planned.config, planned.wants, reads)
 
 
 @click.command()
@@ -43,23 +74,46 @@ def validate(ctx: Context) -> None:
     default=None,
     help="Also save the plan to FILE for `segspec apply FILE`.",
 )
+@click.option("--json", "fmt", flag_value="json", help="Machine-readable plan (versioned).")
+@click.option("--markdown", "fmt", flag_value="markdown", help="A pull-request comment.")
+@click.option("--refresh-only", is_flag=True, help="Only collect what the backend reports now.")
+@selection_options
+@variable_options
 @click.pass_obj
-def plan(ctx: Context, detailed_exitcode: bool, out_file: Path | None) -> None:
+def plan(
+    ctx: Context,
+    detailed_exitcode: bool,
+    out_file: Path | None,
+    fmt: str | None,
+    refresh_only: bool,
+    targets: tuple[str, ...],
+    replace_addresses: tuple[str, ...],
+    refresh: bool,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+) -> None:
     """Show what apply would change, and why."""
+    ctx = with_variables(ctx, var_pairs, var_files)
     with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
         state = ctx.project.open_state()
-        planned = plan_project(ctx.project, state)
-    ctx.ui.out(render_plan(planned.plan, ctx.ui.style), nl=False)
-    if out_file is not None:
-        from segspec.engine.saved import save_plan
+        planned = plan_project(
+            ctx.project, state, plan_options(targets, replace_addresses, refresh)
+        )
+        if refresh_only:
+            planned = _refresh_only(planned)
+        if out_file is not None:
+            from segspec.engine.saved import save_plan
 
-        save_plan(out_file, planned, state)
+            save_plan(out_file, planned, state)
+    ctx.ui.out(_render(ctx, planned, state, fmt or "human"), nl=False)
+    if out_file is not None and fmt is None:
         ctx.ui.out(f"Saved the plan to {out_file}; apply it with: segspec apply {out_file}")
     if detailed_exitcode and planned.plan.has_changes:
         raise click.exceptions.Exit(EXIT_CHANGES)
 
 
 @click.command()
+@click.argument("plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option(
     "--parallelism",
@@ -74,19 +128,52 @@ def plan(ctx: Context, detailed_exitcode: bool, out_file: Path | None) -> None:
     default=None,
     help="Stop waiting for running jobs after SECONDS (they stay recorded).",
 )
+@click.option(
+    "--refresh-only", is_flag=True, help="Record what the backend reports; submit nothing."
+)
+@selection_options
+@variable_options
 @click.pass_obj
 def apply(
     ctx: Context,
+    plan_file: Path | None,
     auto_approve: bool,
     parallelism: int | None,
     no_wait: bool,
     timeout: float | None,
+    refresh_only: bool,
+    targets: tuple[str, ...],
+    replace_addresses: tuple[str, ...],
+    refresh: bool,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
 ) -> None:
-    """Submit new and changed jobs, wait for them, record their results."""
+    """Submit new and changed jobs, wait for them, record their results.
+
+    With PLAN_FILE (from `segspec plan --out`), apply exactly that reviewed plan; it is
+    refused if the state, the specs or an input changed since it was made.
+    """
+    if plan_file is not None and (targets or replace_addresses or var_pairs or var_files):
+        raise SegspecError(
+            "a saved plan already fixes targets, replacements and variables — make the plan "
+            "with those options instead"
+        )
+    ctx = with_variables(ctx, var_pairs, var_files)
     with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
         state = ctx.project.open_state()
         try:
-            planned = plan_project(ctx.project, state)
+            if plan_file is not None:
+                from segspec.engine.saved import check_current, load_plan_file
+
+                planned = check_current(load_plan_file(plan_file), ctx.project, state, plan_file)
+                auto_approve = True  # the saved plan is what was reviewed and approved
+            else:
+                planned = plan_project(
+                    ctx.project, state, plan_options(targets, replace_addresses, refresh)
+                )
+            if refresh_only:
+                planned = _refresh_only(planned)
+                no_wait = True
             ctx.ui.out(render_plan(planned.plan, ctx.ui.style), nl=False)
             if not planned.plan.has_changes:
                 return
@@ -96,9 +183,19 @@ def apply(
             backend = make_backend(planned.config, ctx.project.store_root(planned.config))
             default_parallelism = 1 if planned.config.type == "local" else 8
             options = ApplyOptions(
-                parallelism=parallelism or default_parallelism, wait=not no_wait, timeout=timeout
+                parallelism=parallelism or default_parallelism,
+                wait=not no_wait or refresh_only,
+                timeout=0.0 if refresh_only else timeout,
             )
-            report = apply_plan(planned.plan, planned.wants, state, backend, options, ctx.ui.event)
+            report = apply_plan(
+                planned.plan,
+                planned.wants,
+                state,
+                backend,
+                options,
+                ctx.ui.event,
+                objects=object_store(ctx.project, planned.config),
+            )
         finally:
             state.compact()
     _summarize(ctx, report)
@@ -110,7 +207,7 @@ def _confirm(ctx: Context, auto_approve: bool) -> None:
     if not sys.stdin.isatty():
         raise SegspecError(
             "apply needs confirmation but there is no terminal to ask on — review the plan "
-            "above and pass --auto-approve"
+            "above and pass --auto-approve (or save it with plan --out and apply the file)"
         )
     answer = click.prompt(
         "Apply these changes? Only 'yes' is accepted", default="", show_default=False

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from segspec.backends.base import Backend, JobRequest, JobResult
+from segspec.backends.objects import ObjectStore
+from segspec.engine.destroy import delete_outputs
 from segspec.errors import BackendError
 from segspec.plan.model import Action, Change, Plan, Want
 from segspec.spec.normalize import client_token
@@ -59,9 +61,15 @@ Notify = Callable[[Event], None]
 
 class _Run:
     def __init__(
-        self, state: StateStore, backend: Backend, options: ApplyOptions, notify: Notify
+        self,
+        state: StateStore,
+        backend: Backend,
+        options: ApplyOptions,
+        notify: Notify,
+        objects: ObjectStore | None = None,
     ) -> None:
         self.state, self.backend, self.options, self.notify = state, backend, options, notify
+        self.objects = objects
         self.report = ApplyReport()
         self.stop = threading.Event()
         self._mutex = threading.Lock()
@@ -76,6 +84,7 @@ class _Run:
             local=dict(want.local),
             fingerprint=want.fingerprint,
             input=dict(want.input) if want.input else None,
+            prune_outputs=want.prune_outputs,
             attempt=change.attempt,
             client_token=token,
             status="Submitting",
@@ -181,9 +190,26 @@ class _Run:
         self.notify(Event(record.address, "failed", f"{code}: {message}"))
 
     def delete(self, change: Change) -> None:
+        record = self.state.get(change.address)
+        detail = ""
+        if record is not None and record.prune_outputs:
+            if self.objects is None:
+                self._fail_delete(change.address, "the output store cannot be reached")
+                return
+            deleted, problems = delete_outputs(record, self.objects)
+            if problems:
+                self._fail_delete(change.address, "; ".join(problems))
+                return
+            detail = f"{deleted} output objects deleted (lifecycle.prune_outputs)"
         self.state.remove(change.address)
         self._add(self.report.deleted, change.address)
-        self.notify(Event(change.address, "deleted", ""))
+        self.notify(Event(change.address, "deleted", detail))
+
+    def _fail_delete(self, address: str, why: str) -> None:
+        # The record stays, so the outputs are still known and the next apply retries.
+        with self._mutex:
+            self.report.failed[address] = f"PruneFailed: {why}"
+        self.notify(Event(address, "failed", f"PruneFailed: {why}"))
 
     def _add(self, bucket: list[str], address: str) -> None:
         with self._mutex:
@@ -197,6 +223,8 @@ def apply_plan(
     backend: Backend,
     options: ApplyOptions,
     notify: Notify,
+    *,
+    objects: ObjectStore | None = None,
 ) -> ApplyReport:
     """Run every non-no-op change of `plan`; jobs run `options.parallelism` at a time.
 
@@ -205,9 +233,10 @@ def apply_plan(
     token. A backend with a `preflight()` (a cheap authenticated call) runs it first, so a
     refusal that concerns every job (credentials, endpoint) leaves the state untouched.
     On KeyboardInterrupt no new job starts, nothing half-done is recorded as failed, and
-    the interrupt is re-raised once the workers have returned.
+    the interrupt is re-raised once the workers have returned. `objects` is where outputs
+    live; deleting a job whose record asks for `prune_outputs` deletes them there.
     """
-    run = _Run(state, backend, options, notify)
+    run = _Run(state, backend, options, notify, objects)
     todo = [c for c in plan.changes if c.action is not Action.NOOP]
     preflight = getattr(backend, "preflight", None)
     if callable(preflight) and any(c.action is not Action.DELETE for c in todo):

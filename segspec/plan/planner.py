@@ -62,6 +62,12 @@ def _before(record: JobRecord) -> dict[str, Any]:
 
 def _delete(record: JobRecord) -> Change:
     count = len(record.outputs)
+    if record.prune_outputs:
+        reason = (
+            f"no longer in the specs; lifecycle.prune_outputs deletes its {count} output "
+            f"object{'s' if count != 1 else ''}"
+        )
+        return Change(record.address, Action.DELETE, _before(record), None, (reason,))
     objects = "output object stays" if count == 1 else "output objects stay"
     reason = f"no longer in the specs; its {count} {objects}"
     return Change(record.address, Action.DELETE, _before(record), None, (reason,))

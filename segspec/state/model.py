@@ -57,6 +57,9 @@ class JobRecord(_Record):
         default=None, description="The input's identity when submitted (size, sha256, ...)."
     )
     attempt: int = Field(default=1, description="Bumped when a failed job is run again.")
+    prune_outputs: bool = Field(
+        default=False, description="lifecycle.prune_outputs: delete outputs when the job goes."
+    )
     client_token: str
     job_id: str | None = None
     status: Status
