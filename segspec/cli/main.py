@@ -81,7 +81,11 @@ def entrypoint(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every outcome into the exit-code contract."""
     _register()
     try:
-        cli.main(args=argv, prog_name="segspec", standalone_mode=False)
+        # Outside standalone mode click *returns* the code of an `Exit` raised by a command
+        # (e.g. `--detailed-exitcode`'s 2) instead of raising it.
+        code = cli.main(args=argv, prog_name="segspec", standalone_mode=False)
+        if isinstance(code, int) and not isinstance(code, bool):
+            return code
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except click.Abort:
