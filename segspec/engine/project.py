@@ -103,6 +103,9 @@ def gather_wants(project: Project, specs: SpecSet, config: BackendConfig) -> lis
     cache = HashCache(project.store_root(config) / "cache" / "sha256.json") if store else None
     wants = []
     for job in specs.jobs.values():
+        # `local:` options only shape the local engine's clips; on other backends they
+        # are ignored, so they must not trigger reruns there either.
+        options = job.local if config.type == "local" else {}
         identity = None
         if store is not None and cache is not None:
             identity = input_identity(job.request["InputConfig"], job.base_dir, store, cache)
@@ -111,9 +114,9 @@ def gather_wants(project: Project, specs: SpecSet, config: BackendConfig) -> lis
                 address=job.address,
                 backend=config.type,
                 request=job.request,
-                local=job.local,
+                local=options,
                 input=identity,
-                fingerprint=fingerprint(job.request, job.local, identity),
+                fingerprint=fingerprint(job.request, options, identity),
                 prune_outputs=bool(job.body.lifecycle and job.body.lifecycle.prune_outputs),
                 base_dir=str(job.base_dir),
             )
