@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +19,10 @@ from pydantic import ValidationError
 
 from segspec.errors import SpecError
 from segspec.spec.interpolate import Scope, interpolate
-from segspec.spec.messages import describe, suggest, word_error
+from segspec.spec.messages import describe, suggest
 from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody
 from segspec.spec.normalize import canonical_json, local_options, normalized_request
+from segspec.spec.problems import Problems, display_path, position_in_job, report_validation
 from segspec.spec.variables import Variable, VariableInputs
 from segspec.spec.variables import resolve as resolve_variables
 from segspec.spec.yamlpos import Located, Path_, YamlSyntaxError, read_yaml
@@ -67,40 +67,6 @@ class SpecSet:
     files: tuple[Path, ...] = field(default=())
 
 
-def display_path(path: Path) -> str:
-    """`path` relative to the working directory when it is below it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-class _Problems:
-    """Problems in the order a reader meets them: by file, then line and column."""
-
-    def __init__(self) -> None:
-        self._found: list[tuple[int, int, int, str]] = []
-        self._files: dict[Path, int] = {}
-
-    def add(self, file: Path, pos: tuple[int, int], path: Path_, message: str) -> None:
-        order = self._files.setdefault(file, len(self._files))
-        where = f"{display_path(file)}:{pos[0]}:{pos[1]}"
-        line = f"{where}: {render_path(path)}: {message}" if path else f"{where}: {message}"
-        self._found.append((order, pos[0], pos[1], line))
-
-    @property
-    def lines(self) -> list[str]:
-        return [line for *_, line in sorted(self._found, key=lambda f: f[:3])]
-
-
-def render_path(path: Path_) -> str:
-    """`('jobs', 'a', 'JobParams', 'Ranges', 1, 'Out')` → `jobs.a.JobParams.Ranges[1].Out`."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def spec_files(directory: Path) -> list[Path]:
     """The spec files of a directory, in a stable order."""
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
@@ -121,7 +87,7 @@ def load_specs(directory: Path, variables: VariableInputs | None = None) -> Spec
         raise SpecError(
             [f"{display_path(directory)}: no *.yaml spec files — add one (see README, Specs)"]
         )
-    problems = _Problems()
+    problems = Problems()
     digest = hashlib.sha256()
     parsed: list[tuple[Path, Located]] = []
     for file in files:
@@ -174,7 +140,7 @@ def load_specs(directory: Path, variables: VariableInputs | None = None) -> Spec
 
 
 def _variables(
-    parsed: list[tuple[Path, Located]], inputs: VariableInputs, problems: _Problems
+    parsed: list[tuple[Path, Located]], inputs: VariableInputs, problems: Problems
 ) -> dict[str, Any]:
     """Collect `variables:` declarations of all files and resolve their values."""
     declared: dict[str, Variable] = {}
@@ -200,7 +166,7 @@ def _variables(
             try:
                 declared[name] = Variable.model_validate(body if body is not None else {})
             except ValidationError as exc:
-                _report(file, located, problems, exc, ("variables", name), Variable, ())
+                report_validation(file, located, problems, exc, ("variables", name), Variable, ())
                 continue
             where[name] = (file, pos)
     values, found = resolve_variables(declared, inputs)
@@ -213,7 +179,7 @@ def _variables(
     return values
 
 
-def _parse(file: Path, raw: bytes, problems: _Problems) -> Located | None:
+def _parse(file: Path, raw: bytes, problems: Problems) -> Located | None:
     try:
         located = read_yaml(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -245,19 +211,19 @@ def _parse(file: Path, raw: bytes, problems: _Problems) -> Located | None:
     return located
 
 
-def _backend(file: Path, located: Located, problems: _Problems) -> BackendConfig | None:
+def _backend(file: Path, located: Located, problems: Problems) -> BackendConfig | None:
     raw = located.data.get("backend")
     if raw is None:
         return None
     try:
         return BackendConfig.model_validate(raw)
     except ValidationError as exc:
-        _report(file, located, problems, exc, ("backend",), BackendConfig, ())
+        report_validation(file, located, problems, exc, ("backend",), BackendConfig, ())
         return None
 
 
 def _jobs(
-    file: Path, located: Located, problems: _Problems, values: Mapping[str, Any]
+    file: Path, located: Located, problems: Problems, values: Mapping[str, Any]
 ) -> list[DesiredJob]:
     data: Mapping[str, Any] = located.data
     defaults = data.get("defaults", {})
@@ -300,7 +266,7 @@ def _jobs(
 def _instances(
     file: Path,
     located: Located,
-    problems: _Problems,
+    problems: Problems,
     name: str,
     body: dict[str, Any],
     values: Mapping[str, Any],
@@ -342,7 +308,7 @@ def _instances(
 def _one_job(
     file: Path,
     located: Located,
-    problems: _Problems,
+    problems: Problems,
     name: str,
     address: str,
     merged: dict[str, Any],
@@ -351,14 +317,16 @@ def _one_job(
     pos = located.position(("jobs", name))
     merged, found = interpolate(merged, scope)
     for problem in found:
-        at = _position(located, ("jobs", name), problem.path)
+        at = position_in_job(located, ("jobs", name), problem.path)
         problems.add(file, at, ("jobs", address, *problem.path), problem.message)
     if found:
         return None
     try:
         model = JobBody.model_validate(merged)
     except ValidationError as exc:
-        _report(file, located, problems, exc, ("jobs", name), JobBody, ("defaults",), address)
+        report_validation(
+            file, located, problems, exc, ("jobs", name), JobBody, ("defaults",), address
+        )
         return None
     return DesiredJob(
         address=address,
@@ -369,30 +337,6 @@ def _one_job(
         request=normalized_request(model),
         local=local_options(model),
     )
-
-
-def _position(located: Located, prefix: Path_, path: Path_) -> tuple[int, int]:
-    """Where `path` of a job body is written: in the job itself, else in `defaults:`."""
-    if located.has((*prefix, *path)) or not located.has(("defaults", *path)):
-        return located.position((*prefix, *path))
-    return located.position(("defaults", *path))
-
-
-def _report(
-    file: Path,
-    located: Located,
-    problems: _Problems,
-    exc: ValidationError,
-    prefix: Path_,
-    model: Any,
-    fallback: Path_,
-    address: str | None = None,
-) -> None:
-    shown = (*prefix[:-1], address) if address is not None else prefix
-    for err in exc.errors():
-        loc: Path_ = tuple(err["loc"])
-        pos = _position(located, prefix, loc) if fallback else located.position((*prefix, *loc))
-        problems.add(file, pos, (*shown, *loc), word_error(model, err))
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -112,7 +112,7 @@ def problems_of(directory: Path) -> list[str]:
 
 def test_loader_sample_spec_is_valid() -> None:
     specs = load_specs(REPO / "specs")
-    assert sorted(specs.jobs) == ["highlights", "teaser"]
+    assert sorted(specs.jobs) == ["highlights", "shots", "teaser"]
     teaser = specs.jobs["teaser"]
     assert teaser.request["OutputConfig"]["Video"] == {"Codec": "H.265", "Crf": 30}
     assert teaser.request["OutputConfig"]["ExportAsNewMedia"] is True
