@@ -96,6 +96,7 @@ def plan(
     ctx = with_variables(ctx, var_pairs, var_files)
     with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
         state = ctx.project.open_state()
+        state.compact()  # fold a journal an interrupted apply left behind (no-op otherwise)
         planned = plan_project(
             ctx.project, state, plan_options(targets, replace_addresses, refresh)
         )
