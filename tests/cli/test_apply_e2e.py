@@ -6,18 +6,24 @@ PyAV): the numbered video's frame n has luma 16 + 2n.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import av
 import jsonschema
 import pytest
 
+from segspec.backends.local.cut import frame_span
 from segspec.cli.main import entrypoint
+from segspec.media.probe import frame_times, probe
 from segspec.schemas import SCHEMA_DIR
-from tests.conftest import check_golden, frame_numbers, make_numbered_video
+from segspec.spec.loader import load_specs
+from tests.conftest import REPO, check_golden, frame_numbers, make_numbered_video
 
 SPEC = """\
 version: 1
@@ -349,3 +355,35 @@ def test_apply_e2e_exported_media_id_used_as_input(proj: Callable[[str], Path], 
     assert "Plan: 1 to create, 0 to replace, 0 to delete." in out
     # beta's clip holds source frames 50..74, so 0.2-0.4 s of it are source frames 55..59.
     assert frame_numbers(clip(root, "gamma/clip_0.mp4")) == [55, 56, 57, 58, 59]
+
+
+@pytest.mark.slow
+def test_apply_e2e_example_specs(tmp_path: Path, cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(REPO / "specs", tmp_path / "specs")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("apply", "--auto-approve")
+    assert code == 0, err
+    jobs = state(tmp_path)["jobs"]
+    assert set(jobs) == set(load_specs(tmp_path / "specs").jobs)
+    objects = tmp_path / ".segspec" / "objects" / "sample-clips"
+    fps = probe(tmp_path / "specs" / "media" / "sample.mp4").fps
+    for address, job in jobs.items():
+        assert job["status"] == "Finished", address
+        ranges = job["request"]["JobParams"].get("Ranges")
+        spans = []
+        for output in job["outputs"]:
+            frames = frame_times(objects / output["object_key"]).count
+            assert frames == output["last_frame"] - output["first_frame"] + 1, output
+            spans.append((output["first_frame"], output["last_frame"]))
+        if ranges:  # UserDefined: exactly the frames each Range names
+            assert spans == [frame_span(r["In"], r["Out"], fps) for r in ranges]
+        else:  # BasicClipSplit: shots cover the video, back to back
+            assert spans[0][0] == 0 and len(spans) > 1
+            assert all(a[1] + 1 == b[0] for a, b in itertools.pairwise(spans))
+    teaser = objects / jobs["teaser"]["outputs"][0]["object_key"]
+    with av.open(str(teaser)) as container:
+        video = container.streams.video[0].codec_context
+        assert (video.name, video.width) == ("hevc", 320)
+    assert jobs["teaser"]["outputs"][0]["media_id"]
+    code, out, _ = cli("apply", "--auto-approve")
+    assert (code, out.startswith("No changes.")) == (0, True)
