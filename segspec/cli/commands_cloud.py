@@ -9,7 +9,7 @@ from segspec.cli.commands_plan import _summarize
 from segspec.cli.main import Context
 from segspec.engine.adopt import import_job
 from segspec.engine.apply import ApplyOptions, apply_plan
-from segspec.engine.project import check_backend, gather_wants, plan_project
+from segspec.engine.project import check_backend, gather_wants, object_store, plan_project
 from segspec.errors import SegspecError
 from segspec.plan.model import Action, Plan
 from segspec.render.human import render_plan
@@ -44,7 +44,15 @@ def refresh(ctx: Context, parallelism: int, no_wait: bool) -> None:
             ctx.ui.out(render_plan(reads, ctx.ui.style), nl=False)
             backend = make_backend(planned.config, ctx.project.store_root(planned.config))
             options = ApplyOptions(parallelism=parallelism, timeout=0.0 if no_wait else None)
-            report = apply_plan(reads, planned.wants, state, backend, options, ctx.ui.event)
+            report = apply_plan(
+                reads,
+                planned.wants,
+                state,
+                backend,
+                options,
+                ctx.ui.event,
+                objects=object_store(ctx.project, planned.config),
+            )
         finally:
             state.compact()
     _summarize(ctx, report)

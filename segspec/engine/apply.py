@@ -18,6 +18,7 @@ from pathlib import Path
 from segspec.backends.base import Backend, JobRequest, JobResult
 from segspec.backends.objects import ObjectStore
 from segspec.engine.destroy import delete_outputs
+from segspec.engine.drift import measure_outputs
 from segspec.errors import BackendError
 from segspec.plan.model import Action, Change, Plan, Want
 from segspec.spec.normalize import client_token
@@ -158,6 +159,9 @@ class _Run:
             self._fail(record, result.error_code or "Failed", result.error_message or "", None)
             return
         outputs = [OutputRecord(**vars(seg)) for seg in result.segments]
+        note = ""
+        if self.objects is not None:
+            outputs, note = measure_outputs(outputs, self.objects)
         record = record.model_copy(
             update={
                 "status": "Finished",
@@ -172,7 +176,7 @@ class _Run:
         )
         self.state.put(record)
         self._add(self.report.finished, record.address)
-        self.notify(Event(record.address, "finished", f"{len(outputs)} outputs"))
+        self.notify(Event(record.address, "finished", f"{len(outputs)} outputs{note}"))
 
     def _fail(self, record: JobRecord, code: str, message: str, request_id: str | None) -> None:
         stamp = now_utc()
@@ -234,7 +238,9 @@ def apply_plan(
     refusal that concerns every job (credentials, endpoint) leaves the state untouched.
     On KeyboardInterrupt no new job starts, nothing half-done is recorded as failed, and
     the interrupt is re-raised once the workers have returned. `objects` is where outputs
-    live; deleting a job whose record asks for `prune_outputs` deletes them there.
+    live; deleting a job whose record asks for `prune_outputs` deletes them there, and a
+    finished job's outputs that the backend reported without size or checksum are stat'ed
+    there and recorded with them, so later plans can tell when one changed or went missing.
     """
     run = _Run(state, backend, options, notify, objects)
     todo = [c for c in plan.changes if c.action is not Action.NOOP]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from segspec.backends.objects import ObjectStore
+from segspec.errors import BackendError
 from segspec.plan.reasons import human_size
 from segspec.state.model import JobRecord, OutputRecord
 
@@ -41,3 +42,47 @@ def gather_drift(
         if reasons:
             drift[address] = reasons
     return drift
+
+
+def measure_outputs(
+    outputs: list[OutputRecord], objects: ObjectStore
+) -> tuple[list[OutputRecord], str]:
+    """Fill in the size and checksum of outputs the backend did not measure, from the store.
+
+    Returns the outputs and a note for the user ("" when all went well). An output the
+    store does not have, or cannot stat, is kept unmeasured: the job did finish, and the
+    next plan's drift check reports the object. The first store error stops the stats (the
+    next ones would most likely fail the same way, each after its own timeout).
+    """
+    measured: list[OutputRecord] = []
+    missing: list[str] = []
+    failure: BackendError | None = None
+    for out in outputs:
+        if failure is not None or (out.size is not None and (out.sha256 or out.etag)):
+            measured.append(out)
+            continue
+        try:
+            found = objects.stat(out.bucket, out.object_key)
+        except BackendError as exc:
+            failure = exc
+            measured.append(out)
+            continue
+        if found is None:
+            missing.append(objects.describe(out.bucket, out.object_key))
+            measured.append(out)
+            continue
+        measured.append(
+            out.model_copy(
+                update={
+                    "size": found.size,
+                    "sha256": found.sha256 or out.sha256,
+                    "etag": found.etag or out.etag,
+                }
+            )
+        )
+    note = ""
+    if missing:
+        note += f"; not in the store yet: {', '.join(missing)}"
+    if failure is not None:
+        note += f"; sizes and checksums not recorded: {failure}"
+    return measured, note

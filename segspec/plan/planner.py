@@ -77,7 +77,11 @@ def _update(want: Want, record: JobRecord, facts: Facts) -> Change:
     before, after = _before(record), _after(want)
     if want.fingerprint != record.fingerprint or want.backend != record.backend:
         reasons = _differences(want, record)
-        return Change(want.address, Action.REPLACE, before, after, tuple(reasons))
+        # A new attempt number even though the fingerprint is new: after a revert
+        # (X → Y → X) the token of X's first attempt would fetch X's old job back, whose
+        # outputs Y has since overwritten.
+        attempt = record.attempt + 1
+        return Change(want.address, Action.REPLACE, before, after, tuple(reasons), attempt)
     if record.status == "Submitting":
         return Change(want.address, Action.CREATE, before, after, (INTERRUPTED,), record.attempt)
     if record.status in ("Created", "Executing"):

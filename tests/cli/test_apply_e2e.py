@@ -160,6 +160,21 @@ def test_apply_e2e_one_range_changed_one_replace(proj: Callable[[str], Path], cl
 
 
 @pytest.mark.slow
+def test_apply_e2e_reverted_change_cuts_again(proj: Callable[[str], Path], cli: Run) -> None:
+    root = proj(SPEC)
+    assert cli("apply", "--auto-approve")[0] == 0
+    edit(root, "{In: 1.5, Out: 2}", "{In: 1.5, Out: 2.4}")
+    assert cli("apply", "--auto-approve")[0] == 0
+    edit(root, "{In: 1.5, Out: 2.4}", "{In: 1.5, Out: 2}")
+    code, out, _ = cli("apply", "--auto-approve")
+    assert code == 0
+    assert "JobParams.Ranges[1].Out: 2.4 → 2" in out
+    # Not the first run's job fetched back by its old token: the clip is cut again.
+    assert frame_numbers(clip(root, "alpha/clip_1.mp4")) == list(range(37, 50))
+    assert state(root)["jobs"]["alpha"]["attempt"] == 3
+
+
+@pytest.mark.slow
 def test_apply_e2e_input_bytes_changed_replace(
     proj: Callable[[str], Path], cli: Run, tmp_path: Path
 ) -> None:

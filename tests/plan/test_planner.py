@@ -79,7 +79,10 @@ def test_planner_replace_names_the_changed_range() -> None:
     change = only(plan([new], {"a": record(old)}, Facts()))
     assert change.action is Action.REPLACE
     assert change.reasons == ("JobParams.Ranges[1].Out: 30 → 35",)
-    assert change.attempt == 1
+    # A fresh attempt, so the ClientToken never matches an earlier run of the same request.
+    assert change.attempt == 2
+    later = only(plan([old], {"a": record(new, attempt=2)}, Facts()))
+    assert (later.action, later.attempt) == (Action.REPLACE, 3)
 
 
 def test_planner_replace_lists_every_changed_field_in_path_order() -> None:

@@ -1,0 +1,240 @@
+"""Output objects in an S3-compatible store: OSS, where the ice backend's outputs land.
+
+OSS speaks the S3 protocol and accepts an Alibaba Cloud AccessKey as S3 credentials, so
+drift checks and output deletion for ICE jobs go through boto3 (the optional `s3` extra,
+imported only when a store is made). A stat is a HEAD (size and ETag); a delete is a
+DELETE preceded by a HEAD, because S3 answers 204 whether or not the object existed.
+
+Nothing here ever formats a credential value into text.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from segspec.backends.objects import ObjectStat, ObjectStore
+from segspec.errors import BackendError
+from segspec.spec.models import BackendConfig
+
+ENV_OUTPUT_ENDPOINT = "SEGSPEC_OUTPUT_ENDPOINT"
+"""Overrides where ICE outputs are read from (e.g. an internal endpoint, or a test server)."""
+ENV_ACCESS_KEY_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
+ENV_ACCESS_KEY_SECRET = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+ENV_SECURITY_TOKEN = "ALIBABA_CLOUD_SECURITY_TOKEN"
+
+CONNECT_TIMEOUT_S = 5
+READ_TIMEOUT_S = 15
+MAX_ATTEMPTS = 4
+# Codes meaning "there is no such object"; HEAD errors carry no body, so only the status.
+_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+_REMEDIES = {
+    "403": "check that the AccessKey may read and delete objects in the output bucket",
+    "AccessDenied": "check that the AccessKey may read and delete objects in the output bucket",
+    "SignatureDoesNotMatch": "check ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    "InvalidAccessKeyId": "check ALIBABA_CLOUD_ACCESS_KEY_ID",
+    "400": f"check the output endpoint (set {ENV_OUTPUT_ENDPOINT} to the bucket's region)",
+}
+
+
+class S3Objects:
+    """Objects behind an S3-compatible endpoint; satisfies `ObjectStore`.
+
+    `client` is a boto3 S3 client (thread-safe, so one store serves parallel applies).
+    `scheme` only shapes `describe`: `oss://bucket/key` for ICE outputs.
+    """
+
+    def __init__(
+        self, client: Any, *, endpoint: str, scheme: str = "s3", secrets: tuple[str, ...] = ()
+    ) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        self._client = client
+        self.endpoint = endpoint
+        self.scheme = scheme
+        self._secrets = secrets
+        # Only the SDK's own failures are translated; anything else is a bug and escapes.
+        self._sdk_errors: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
+
+    def __repr__(self) -> str:
+        return f"S3Objects(endpoint={self.endpoint!r})"
+
+    def stat(self, bucket: str, key: str) -> ObjectStat | None:
+        """Size and ETag (quotes stripped) from a HEAD; None on 404."""
+        try:
+            head = self._client.head_object(Bucket=bucket, Key=key)
+        except self._sdk_errors as exc:
+            if _error_code(exc) in _MISSING:
+                return None
+            raise self._translate(exc, "HeadObject", bucket, key) from exc
+        etag = str(head.get("ETag") or "").strip('"') or None
+        return ObjectStat(size=int(head["ContentLength"]), etag=etag)
+
+    def delete(self, bucket: str, key: str) -> bool:
+        """Delete the object; False when a HEAD found it already gone."""
+        if self.stat(bucket, key) is None:
+            return False
+        try:
+            self._client.delete_object(Bucket=bucket, Key=key)
+        except self._sdk_errors as exc:
+            if _error_code(exc) in _MISSING:
+                return False
+            raise self._translate(exc, "DeleteObject", bucket, key) from exc
+        return True
+
+    def describe(self, bucket: str, key: str) -> str:
+        return f"{self.scheme}://{bucket}/{key}"
+
+    def _translate(self, exc: Exception, action: str, bucket: str, key: str) -> BackendError:
+        where = f"{action} {self.describe(bucket, key)} at {self.endpoint}"
+        response = getattr(exc, "response", None)
+        if isinstance(response, dict):
+            error = response.get("Error") or {}
+            meta = response.get("ResponseMetadata") or {}
+            headers = meta.get("HTTPHeaders") or {}
+            status = meta.get("HTTPStatusCode") or 0
+            code = str(error.get("Code") or status or "Unknown")
+            message = str(error.get("Message") or "").strip()
+            request_id = (
+                headers.get("x-oss-request-id") or meta.get("RequestId") or error.get("RequestId")
+            )
+            text = f"{where} was refused: {code}" + (f": {message}" if message else "")
+            text += f" (HTTP {status}" + (f", RequestId {request_id})" if request_id else ")")
+            retryable = code in ("SlowDown", "ServiceUnavailable") or int(status) >= 500
+            remedy = _REMEDIES.get(code)
+            if remedy is None and retryable:
+                remedy = "this is temporary; run the command again later"
+            text += f" — {remedy}" if remedy else ""
+            err = BackendError(
+                text,
+                code=code,
+                request_id=str(request_id) if request_id else None,
+                retryable=retryable,
+            )
+        elif _is_transport(exc):
+            err = BackendError(
+                f"{where} could not reach the store: {exc} — check the network and the "
+                f"endpoint ({ENV_OUTPUT_ENDPOINT} overrides it)",
+                code="ConnectionError",
+                retryable=True,
+            )
+        else:
+            err = BackendError(
+                f"{where} failed: {type(exc).__name__}: {exc}", code=type(exc).__name__
+            )
+        return _scrubbed(err, self._secrets)
+
+
+def s3_objects_for(
+    config: BackendConfig, *, max_attempts: int = MAX_ATTEMPTS
+) -> ObjectStore | None:
+    """The store holding `config`'s outputs, or None when segspec cannot reach it.
+
+    Only the ice backend writes to an S3-compatible store (OSS). Its endpoint is
+    `SEGSPEC_OUTPUT_ENDPOINT` when set, else `https://oss-<region>.aliyuncs.com`; the
+    credentials are `ALIBABA_CLOUD_ACCESS_KEY_ID`/`_SECRET` (and `_SECURITY_TOKEN` for STS).
+    Without credentials, or without boto3 installed, there is no store and drift checks
+    are skipped; likewise when the ICE endpoint is a loopback emulator and
+    `SEGSPEC_OUTPUT_ENDPOINT` is unset (an emulated job's outputs exist nowhere).
+
+    Nothing is sent here: the first request is the first `stat`. Transient failures are
+    retried by boto3, `max_attempts` tries in all.
+    """
+    if config.type != "ice":
+        return None
+    key_id = os.environ.get(ENV_ACCESS_KEY_ID)
+    secret = os.environ.get(ENV_ACCESS_KEY_SECRET)
+    if not key_id or not secret:
+        return None
+    endpoint = os.environ.get(ENV_OUTPUT_ENDPOINT) or None
+    if endpoint is None:
+        if config.region is None or (config.endpoint and _is_loopback(config.endpoint)):
+            return None
+        endpoint = f"https://oss-{config.region}.aliyuncs.com"
+    if "://" not in endpoint:
+        endpoint = f"https://{endpoint}"
+    try:
+        import boto3
+        import botocore.session
+        from botocore.config import Config
+    except ImportError:
+        return None
+    token = os.environ.get(ENV_SECURITY_TOKEN) or None
+    # A session of its own with explicit keys, so boto3 never looks for AWS credentials
+    # (files, instance metadata), and blind to AWS_PROFILE, which names an AWS profile
+    # that has nothing to do with OSS (and fails the client when it does not exist).
+    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    session = boto3.session.Session(
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+        region_name=config.region or "us-east-1",
+        botocore_session=core,
+    )
+    client = session.client(
+        "s3",
+        endpoint_url=endpoint.rstrip("/"),
+        config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": addressing_style(endpoint)},
+            connect_timeout=CONNECT_TIMEOUT_S,
+            read_timeout=READ_TIMEOUT_S,
+            retries={"max_attempts": max_attempts, "mode": "standard"},
+        ),
+    )
+    secrets = tuple(s for s in (secret, token) if s)
+    return S3Objects(client, endpoint=endpoint.rstrip("/"), scheme="oss", secrets=secrets)
+
+
+def addressing_style(endpoint: str) -> str:
+    """`path` for an IP address or localhost (a test server), else `virtual` (OSS refuses
+    path-style requests)."""
+    host = _host(endpoint)
+    if host == "localhost" or host.endswith(".localhost"):
+        return "path"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return "virtual"
+    return "path"
+
+
+def _is_loopback(endpoint: str) -> bool:
+    host = _host(endpoint)
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _host(endpoint: str) -> str:
+    return urlsplit(endpoint if "://" in endpoint else f"//{endpoint}").hostname or ""
+
+
+def _error_code(exc: Exception) -> str | None:
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    code = (response.get("Error") or {}).get("Code")
+    return str(code) if code is not None else None
+
+
+def _is_transport(exc: Exception) -> bool:
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
+
+    return isinstance(exc, BotoConnectionError | HTTPClientError)
+
+
+def _scrubbed(err: BackendError, secrets: tuple[str, ...]) -> BackendError:
+    text = str(err)
+    hidden = [s for s in secrets if len(s) >= 4 and s in text]
+    if not hidden:
+        return err
+    for secret in hidden:
+        text = text.replace(secret, "***")
+    return BackendError(text, code=err.code, request_id=err.request_id, retryable=err.retryable)
