@@ -45,7 +45,7 @@ def destroy(ctx: Context, targets: tuple[str, ...], auto_approve: bool) -> None:
                     Action.DELETE,
                     None,
                     None,
-                    (f"destroy: delete its {len(r.outputs)} output objects and forget the job",),
+                    (f"destroy: delete its {_objects(len(r.outputs))} and forget the job",),
                 )
                 for r in chosen
             )
@@ -53,7 +53,7 @@ def destroy(ctx: Context, targets: tuple[str, ...], auto_approve: bool) -> None:
         ctx.ui.out(render_plan(plan, ctx.ui.style), nl=False)
         if not plan.has_changes:
             return
-        _confirm(ctx, auto_approve)
+        _confirm(ctx, auto_approve, "destroy")
         specs = ctx.project.load_specs()
         store = object_store(ctx.project, ctx.project.backend_config(specs))
         if store is None:
@@ -70,13 +70,18 @@ def destroy(ctx: Context, targets: tuple[str, ...], auto_approve: bool) -> None:
                     ctx.ui.err(f"✗ {record.address}: " + "; ".join(problems))
                     continue  # keep the record: its outputs are still known
                 state.remove(record.address)
-                ctx.ui.out(f"- {record.address}: {deleted} output objects deleted, job forgotten")
+                ctx.ui.out(f"- {record.address}: {_objects(deleted)} deleted, job forgotten")
         finally:
             state.compact()
     if failed:
         ctx.ui.err(f"Destroy finished with {failed} failures; run it again to retry them.")
         raise click.exceptions.Exit(EXIT_ERROR)
-    ctx.ui.out(f"Destroy complete: {len(chosen)} jobs destroyed.")
+    count = len(chosen)
+    ctx.ui.out(f"Destroy complete: {count} job{'s' if count != 1 else ''} destroyed.")
+
+
+def _objects(count: int) -> str:
+    return f"{count} output object{'s' if count != 1 else ''}"
 
 
 @click.command("mv")

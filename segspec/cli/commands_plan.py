@@ -202,19 +202,23 @@ def apply(
     _summarize(ctx, report)
 
 
-def _confirm(ctx: Context, auto_approve: bool) -> None:
+def _confirm(ctx: Context, auto_approve: bool, command: str = "apply") -> None:
     if auto_approve:
         return
     if not sys.stdin.isatty():
+        # Only apply can be reviewed as a saved plan; destroy is confirmed with the flag.
+        saved = " (or save it with plan --out and apply the file)" if command == "apply" else ""
         raise SegspecError(
-            "apply needs confirmation but there is no terminal to ask on — review the plan "
-            "above and pass --auto-approve (or save it with plan --out and apply the file)"
+            f"{command} needs confirmation but there is no terminal to ask on — review the "
+            f"plan above and pass --auto-approve{saved}"
         )
     answer = click.prompt(
-        "Apply these changes? Only 'yes' is accepted", default="", show_default=False
+        f"{command.capitalize()} these changes? Only 'yes' is accepted",
+        default="",
+        show_default=False,
     )
     if answer.strip() != "yes":
-        raise SegspecError("apply cancelled; nothing was changed")
+        raise SegspecError(f"{command} cancelled; nothing was changed")
 
 
 def _summarize(ctx: Context, report: ApplyReport) -> None:
