@@ -88,8 +88,14 @@ def entrypoint(argv: list[str] | None = None) -> int:
             return code
     except click.exceptions.Exit as done:
         return int(done.exit_code)
-    except click.Abort:
-        click.echo("Interrupted.", err=True)
+    except click.Abort as abort:
+        # click turns Ctrl-C into Abort; say what a stopped apply kept.
+        if isinstance(abort.__cause__, KeyboardInterrupt):
+            click.echo(
+                "Interrupted. Everything finished so far is recorded in the state.", err=True
+            )
+        else:
+            click.echo("Interrupted.", err=True)
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()

@@ -169,7 +169,7 @@ def test_interrupt_sigint_exits_130_nothing_failed(
             proc.kill()
             proc.communicate()
     assert proc.returncode == 130, err
-    assert "Interrupted" in err
+    assert "Interrupted. Everything finished so far is recorded in the state." in err
     assert "Traceback" not in err
 
     recorded = statuses(root)
