@@ -193,3 +193,33 @@ def test_store_persist_cost_linear_10000_records(
     assert len(json.loads(state_path.read_text())["jobs"]) == count + 1
     assert not store.journal_path.exists()
     assert len(StateStore.open(state_path).jobs) == count + 1
+
+
+def test_store_failed_write_keeps_old_state(
+    state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = compacted(state_path, rec("a"))
+    before = state_path.read_bytes()
+    store.put(rec("b"))
+
+    real_replace = os.replace
+
+    def crash(src: str | Path, dst: str | Path) -> None:
+        # The disk fills up just as the new state file would be renamed into place.
+        if Path(dst) == state_path:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="No space left"):
+        store.compact()
+    monkeypatch.undo()
+    assert state_path.read_bytes() == before
+    assert store.backup_path.read_bytes() == before
+    assert sorted(p.name for p in state_path.parent.iterdir()) == [
+        "segspec.state.json",
+        "segspec.state.json.backup",
+        "segspec.state.json.journal",
+    ]  # the temp file is gone
+    # The journal still holds the put, so nothing is lost.
+    assert set(StateStore.open(state_path).jobs) == {"a", "b"}
