@@ -26,6 +26,9 @@ from segspec.state.model import JobError, JobRecord, OutputRecord, now_utc
 from segspec.state.store import StateStore
 
 MAX_POLL_SECONDS = 10.0
+MAX_GET_FAILURES = 6
+"""Consecutive retryable polling errors tolerated before giving up on collecting a job."""
+NOT_FOUND_CODES = frozenset({"JobNotFound", "NotFound", "InvalidParameter.JobNotFound"})
 
 
 @dataclass(frozen=True)
@@ -128,16 +131,20 @@ class _Run:
         assert record.job_id is not None
         deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
         delay = self.backend.poll_seconds
+        misses = 0
         while not self.stop.is_set():
             try:
                 result = self.backend.get(record.job_id)
             except BackendError as exc:
-                if exc.retryable and (deadline is None or time.monotonic() < deadline):
-                    time.sleep(max(delay, 0.5))
+                misses += 1
+                in_time = deadline is None or time.monotonic() < deadline
+                if exc.retryable and in_time and misses < MAX_GET_FAILURES:
+                    self.stop.wait(min(self.backend.poll_seconds * 2**misses, MAX_POLL_SECONDS))
                     continue
                 if not self.stop.is_set():
-                    self._fail(record, exc.code or "GetFailed", str(exc), exc.request_id)
+                    self._lost(record, exc)
                 return
+            misses = 0
             if result.state.terminal:
                 self._record_result(record, result)
                 return
@@ -152,6 +159,20 @@ class _Run:
                 return
             self.stop.wait(delay)
             delay = min(max(delay * 1.5, 0.2), MAX_POLL_SECONDS)
+
+    def _lost(self, record: JobRecord, exc: BackendError) -> None:
+        """Polling failed. A job the backend does not know is Failed; any other error
+        leaves the record as it is (the job may still be running), so the next apply or
+        refresh reads it again instead of submitting a second job."""
+        if exc.code in NOT_FOUND_CODES:
+            self._fail(record, exc.code or "NotFound", str(exc), exc.request_id)
+            return
+        with self._mutex:
+            self.report.failed[record.address] = (
+                f"{exc.code or 'GetFailed'}: {exc} (the job stays recorded as "
+                f"{record.status}; collect it later with `segspec refresh`)"
+            )
+        self.notify(Event(record.address, "failed", f"could not collect the result: {exc}"))
 
     def _record_result(self, record: JobRecord, result: JobResult) -> None:
         stamp = now_utc()

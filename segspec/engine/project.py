@@ -17,9 +17,10 @@ from segspec.engine.drift import gather_drift
 from segspec.errors import SegspecError, SpecError
 from segspec.plan.model import Facts, Plan, Want, matches
 from segspec.plan.planner import plan as make_plan
-from segspec.spec.loader import SpecSet, display_path, load_specs
+from segspec.spec.loader import SpecSet, load_specs
 from segspec.spec.models import BackendConfig
 from segspec.spec.normalize import fingerprint
+from segspec.spec.problems import display_path
 from segspec.spec.variables import VariableInputs
 from segspec.state.store import StateStore
 
