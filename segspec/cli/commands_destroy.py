@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from segspec.cli.commands_plan import _confirm
 from segspec.cli.main import EXIT_ERROR, Context
+from segspec.cli.options import variable_options, with_variables
 from segspec.engine.destroy import delete_outputs
 from segspec.engine.project import object_store
 from segspec.errors import SegspecError, StateError
@@ -24,9 +27,18 @@ def register(group: click.Group) -> None:
 @click.command()
 @click.option("--target", "targets", multiple=True, metavar="ADDRESS", help="Only these jobs.")
 @click.option("--auto-approve", is_flag=True, help="Destroy without asking for confirmation.")
+@variable_options
 @click.pass_obj
-def destroy(ctx: Context, targets: tuple[str, ...], auto_approve: bool) -> None:
+def destroy(
+    ctx: Context,
+    targets: tuple[str, ...],
+    auto_approve: bool,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+) -> None:
     """Delete the recorded output objects of jobs and forget the jobs."""
+    # The specs name the backend and its store; their variables may need values.
+    ctx = with_variables(ctx, var_pairs, var_files)
     with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
         state = ctx.project.open_state()
         records = state.jobs
@@ -53,7 +65,7 @@ def destroy(ctx: Context, targets: tuple[str, ...], auto_approve: bool) -> None:
         ctx.ui.out(render_plan(plan, ctx.ui.style), nl=False)
         if not plan.has_changes:
             return
-        _confirm(ctx, auto_approve, "destroy")
+        # Find the store before asking, so a problem shows before the user confirms.
         specs = ctx.project.load_specs()
         store = object_store(ctx.project, ctx.project.backend_config(specs))
         if store is None:
@@ -61,6 +73,7 @@ def destroy(ctx: Context, targets: tuple[str, ...], auto_approve: bool) -> None:
                 "segspec cannot reach the store holding these outputs — set the backend's "
                 "credentials (see README, ice backend) and try again"
             )
+        _confirm(ctx, auto_approve, "destroy")
         failed = 0
         try:
             for record in chosen:

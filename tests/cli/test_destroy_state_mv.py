@@ -213,3 +213,25 @@ def test_state_mv_refuses_an_existing_or_unknown_name(
     assert unknown.code == 1
     assert "no job 'nope' in " in unknown.err
     assert (root / "segspec.state.json").read_bytes() == before
+
+
+def test_destroy_takes_variable_values_the_specs_need(
+    project: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    segspec: Callable[..., Result],
+) -> None:
+    spec = HEAD.replace("jobs:\n", "variables:\n  prefix: {}\njobs:\n") + job("a", "${var.prefix}")
+    project(spec)
+    monkeypatch.chdir(tmp_path)
+    assert segspec("apply", "--auto-approve", "--var", "prefix=p").code == 0
+    assert objects(tmp_path) == ["out/p/clip_0.mp4"]
+
+    refused = segspec("destroy", "--auto-approve")
+    assert refused.code == 1
+    assert "variables.prefix: has no value — set it with --var prefix=VALUE" in refused.err
+    assert objects(tmp_path) == ["out/p/clip_0.mp4"]
+
+    assert segspec("destroy", "--auto-approve", "--var", "prefix=p").code == 0
+    assert objects(tmp_path) == []
+    assert records(tmp_path) == {}
