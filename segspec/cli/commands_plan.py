@@ -59,6 +59,9 @@ def _render(ctx: Context, planned: Planned, state: StateStore, fmt: str) -> str:
     return render_plan(planned.plan, ctx.ui.style)
 
 
+NOTHING_TO_REFRESH = "Nothing to refresh: no job is running; nothing was submitted."
+
+
 def _refresh_only(planned: Planned) -> Planned:
     """Keep only the reads: record what the backend reports, submit nothing."""
     reads = Plan(tuple(c for c in planned.plan.changes if c.action is Action.READ))
@@ -106,7 +109,10 @@ def plan(
             from segspec.engine.saved import save_plan
 
             save_plan(out_file, planned, state)
-    ctx.ui.out(_render(ctx, planned, state, fmt or "human"), nl=False)
+    if refresh_only and not planned.plan.changes and fmt is None:
+        ctx.ui.out(NOTHING_TO_REFRESH)
+    else:
+        ctx.ui.out(_render(ctx, planned, state, fmt or "human"), nl=False)
     if out_file is not None and fmt is None:
         ctx.ui.out(f"Saved the plan to {out_file}; apply it with: segspec apply {out_file}")
     if detailed_exitcode and planned.plan.has_changes:
@@ -175,6 +181,9 @@ def apply(
             if refresh_only:
                 planned = _refresh_only(planned)
                 no_wait = True
+                if not planned.plan.changes:
+                    ctx.ui.out(NOTHING_TO_REFRESH)
+                    return
             ctx.ui.out(render_plan(planned.plan, ctx.ui.style), nl=False)
             if not planned.plan.has_changes:
                 return

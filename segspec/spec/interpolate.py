@@ -19,10 +19,20 @@ PATTERN = re.compile(r"\$\$\{|\$\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}")
 WHOLE = re.compile(r"^\$\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}$")
 
 
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+"""Value of a declared variable that got no value: its declaration is reported already,
+so a use of it fails the job silently instead of reporting it again."""
+
+
+class _Unset(KeyError):
+    pass
+
+
 @dataclass(frozen=True)
 class Problem:
     path: Path_
     message: str
+    """Empty when the problem was already reported elsewhere (an unset variable)."""
 
 
 class Scope:
@@ -43,6 +53,8 @@ class Scope:
                     f"undefined variable {name!r} — declare it under variables: (declared: "
                     f"{known}) or fix the name"
                 )
+            if self.variables[name] is UNSET:
+                raise _Unset(name)
             return _dig(self.variables[name], tail, reference)
         if head == "each":
             if self.each is None:
@@ -85,6 +97,9 @@ def _string(text: str, scope: Scope, where: Path_, problems: list[Problem]) -> A
     if whole:
         try:
             return scope.lookup(whole[1])
+        except _Unset:
+            problems.append(Problem(where, ""))
+            return text
         except KeyError as exc:
             problems.append(Problem(where, str(exc.args[0])))
             return text
@@ -94,6 +109,9 @@ def _string(text: str, scope: Scope, where: Path_, problems: list[Problem]) -> A
             return "${"
         try:
             value = scope.lookup(match[1])
+        except _Unset:
+            problems.append(Problem(where, ""))
+            return match[0]
         except KeyError as exc:
             problems.append(Problem(where, str(exc.args[0])))
             return match[0]

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from segspec.errors import SpecError
-from segspec.spec.interpolate import Scope, interpolate
+from segspec.spec.interpolate import UNSET, Scope, interpolate
 from segspec.spec.messages import describe, suggest
 from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody
 from segspec.spec.normalize import canonical_json, local_options, normalized_request
@@ -97,7 +97,7 @@ def load_specs(directory: Path, variables: VariableInputs | None = None) -> Spec
         if located is not None:
             parsed.append((file, located))
     values = _variables(parsed, variables or VariableInputs(), problems)
-    digest.update(canonical_json(values).encode())
+    digest.update(canonical_json({k: v for k, v in values.items() if v is not UNSET}).encode())
     jobs: dict[str, DesiredJob] = {}
     backend: BackendConfig | None = None
     backend_where: str | None = None
@@ -176,7 +176,7 @@ def _variables(
             problems.add(file, pos, ("variables", name), message)
         else:
             problems.add(parsed[0][0] if parsed else Path("."), (1, 1), (), message)
-    return values
+    return {name: values.get(name, UNSET) for name in declared}
 
 
 def _parse(file: Path, raw: bytes, problems: Problems) -> Located | None:
@@ -276,7 +276,7 @@ def _instances(
         return [(name, Scope(values))]
     where: Path_ = ("jobs", name, "for_each")
     raw, found = interpolate(body.pop("for_each"), Scope(values), where)
-    for problem in found:
+    for problem in (p for p in found if p.message):
         problems.add(file, located.position(problem.path), problem.path, problem.message)
     if found:
         return []
@@ -316,7 +316,7 @@ def _one_job(
 ) -> DesiredJob | None:
     pos = located.position(("jobs", name))
     merged, found = interpolate(merged, scope)
-    for problem in found:
+    for problem in (p for p in found if p.message):
         at = position_in_job(located, ("jobs", name), problem.path)
         problems.add(file, at, ("jobs", address, *problem.path), problem.message)
     if found:

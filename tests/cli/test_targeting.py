@@ -204,4 +204,4 @@ def test_refresh_only_records_what_the_backend_reports_and_submits_nothing(
     assert not output(root, "b").exists() and not output(root, "ep").exists()
 
     nothing = segspec("plan", "--refresh-only")
-    assert nothing.out.startswith("No changes.")
+    assert nothing.out.startswith("Nothing to refresh: no job is running")

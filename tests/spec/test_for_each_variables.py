@@ -275,11 +275,6 @@ jobs:
     assert specs.jobs['ep["e3"]'].request["JobParams"]["Ranges"][0]["In"] == 2.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a declared variable without a value is also reported at each use as "
-    "\"undefined variable 'prefix' — declare it under variables: (declared: none declared)\"",
-)
 def test_variables_without_value_reported_once_at_the_declaration(tmp_path: Path) -> None:
     found = problems(tmp_path, PREFIX_SPEC.replace("{default: from-default}", "{}"))
     assert found == [

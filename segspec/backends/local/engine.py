@@ -38,7 +38,11 @@ class LocalBackend:
     def submit(self, job: JobRequest) -> str:
         job_id = hashlib.sha256(f"local\n{job.client_token}".encode()).hexdigest()[:32]
         record = self.store.read_job(job_id)
-        if record is not None and (record["state"] in ("Finished", "Failed") or _alive(record)):
+        if record is not None and (
+            record["state"] == "Failed"
+            or (record["state"] == "Finished" and self._outputs_intact(record))
+            or _alive(record)
+        ):
             return job_id
         record = {
             "job_id": job_id,
@@ -54,6 +58,15 @@ class LocalBackend:
         self.store.write_job(job_id, record)
         self._run(job_id, record)
         return job_id
+
+    def _outputs_intact(self, record: dict[str, Any]) -> bool:
+        """A finished job counts as done only while its outputs are still in place; else
+        (outputs deleted or overwritten since, e.g. after `state rm`) it is cut again."""
+        for seg in record.get("segments", []):
+            path = self.store.object_path(seg["bucket"], seg["object_key"])
+            if not path.is_file() or path.stat().st_size != seg.get("size"):
+                return False
+        return True
 
     def get(self, job_id: str) -> JobResult:
         record = self.store.read_job(job_id)
