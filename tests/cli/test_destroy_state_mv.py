@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from segspec.cli.main import entrypoint
+from tests.cli.conftest import Result
 
 HEAD = """\
 version: 1
@@ -30,24 +29,6 @@ def job(name: str, key: str, ranges: int = 1, extra: str = "") -> str:
         f'    OutputConfig: {{ObjectKey: "{key}/clip_{{index}}.mp4"}}\n'
         f"{extra}"
     )
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def segspec(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = entrypoint(["--no-color", *args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
 
 
 @pytest.fixture

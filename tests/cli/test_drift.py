@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from segspec.cli.main import entrypoint
+from tests.cli.conftest import Result
 
 SPEC = """\
 version: 1
@@ -25,24 +24,6 @@ jobs:
     JobParams: {Mode: UserDefined, Ranges: [{In: 2, Out: 3}]}
     OutputConfig: {ObjectKey: "b/shot_{index}.mp4"}
 """
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def segspec(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = entrypoint(["--no-color", *args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
 
 
 @pytest.fixture

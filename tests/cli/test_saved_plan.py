@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from segspec.cli.main import entrypoint
 from segspec.render.plan_json import plan_schema
+from tests.cli.conftest import Result
 
 HEAD = """\
 version: 1
@@ -30,24 +29,6 @@ def job(name: str, out: float = 1) -> str:
         f"    JobParams: {{Mode: UserDefined, Ranges: [{{In: 0, Out: {out}}}]}}\n"
         f'    OutputConfig: {{ObjectKey: "${{var.prefix}}/{name}_{{index}}.mp4"}}\n'
     )
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def segspec(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = entrypoint(["--no-color", *args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
 
 
 @pytest.fixture

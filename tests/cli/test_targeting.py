@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from segspec.cli.main import entrypoint
 from segspec.state.store import StateStore
+from tests.cli.conftest import Result
 
 SPEC = """\
 version: 1
@@ -31,24 +30,6 @@ jobs:
     OutputConfig: {ObjectKey: "ep/${each.key}_{index}.mp4"}
 """
 EP = ['ep["x"]', 'ep["y"]', 'ep["z"]']
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def segspec(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = entrypoint(["--no-color", *args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
 
 
 @pytest.fixture
