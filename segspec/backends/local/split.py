@@ -39,12 +39,28 @@ def detector_options(local: Mapping[str, Any]) -> DetectorOptions | None:
         raise MediaError(f"local.detector is invalid: {exc} — fix the job's local block") from exc
 
 
-def keyframe_times(shots: list[Shot], fps: Fraction) -> str:
-    """`-force_key_frames` times: half a frame before the first frame of every shot but the
-    first, so the keyframe lands on exactly that frame (an `expr:` listing hundreds of
-    frame numbers is more than ffmpeg's expression parser accepts)."""
-    times = [float((s.first_frame - Fraction(1, 2)) / fps) for s in shots[1:]]
-    return ",".join(f"{t:.6f}" for t in times) if times else "99999999"
+def keyframe_expr(frames: list[int]) -> str:
+    """A `-force_key_frames` expression true exactly on the given frame numbers.
+
+    The terms are summed as a balanced tree: ffmpeg's expression parser rejects a flat
+    chain of more than about 100 terms, and a 10-minute video can have hundreds of shots.
+    """
+
+    def tree(terms: list[str]) -> str:
+        if len(terms) == 1:
+            return terms[0]
+        mid = len(terms) // 2
+        return f"({tree(terms[:mid])}+{tree(terms[mid:])})"
+
+    return "expr:" + (tree([f"eq(n,{f})" for f in frames]) if frames else "0")
+
+
+def encoder_frames(shots: list[Shot], src_fps: Fraction, out_fps: Fraction | None) -> list[int]:
+    """Output frame numbers where shots 1.. start (moved to the new rate when Video.Fps is set)."""
+    starts = [s.first_frame for s in shots[1:]]
+    if out_fps is None:
+        return starts
+    return [round(f * out_fps / src_fps) for f in starts]
 
 
 def split_args(
@@ -65,17 +81,15 @@ def split_args(
         args += ["-vf", scale]
     args += video_args(output, local)
     args += audio_args() if has_audio else ["-an"]
-    args += [
-        "-sn",
-        "-dn",
-        "-fps_mode",
-        "passthrough",
-        "-force_key_frames",
-        keyframe_times(shots, fps),
-    ]
+    video: Mapping[str, Any] = output.get("Video") or {}
+    out_fps = Fraction(str(video["Fps"])) if video.get("Fps") else None
+    frames = encoder_frames(shots, fps, out_fps)
+    # passthrough: no frame is duplicated or dropped, so encoder frame n is source frame n
+    args += ["-sn", "-dn", *([] if out_fps else ["-fps_mode", "passthrough"])]
+    args += ["-force_key_frames", keyframe_expr(frames)]
     args += ["-f", "segment", "-reset_timestamps", "1"]
-    if len(shots) > 1:
-        args += ["-segment_frames", ",".join(str(s.first_frame) for s in shots[1:])]
+    if frames:
+        args += ["-segment_frames", ",".join(str(f) for f in frames)]
     else:
         args += ["-segment_time", "1e9"]
     if Path(pattern).suffix.lower() in _MOV_FLAGS:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from segspec.backends.local.split import keyframe_times, split_shots
+from segspec.backends.local.split import encoder_frames, keyframe_expr, split_shots
 from segspec.detect.shots import Shot
 from segspec.errors import MediaError
 from segspec.media.ffmpeg import run_ffmpeg
@@ -83,6 +84,37 @@ def test_split_shots_missing_input_is_media_error(tmp_path: Path) -> None:
         split_shots(tmp_path / "none.mp4", {}, {}, tmp_path / "o", ".mp4")
 
 
-def test_keyframe_times_half_a_frame_before_each_boundary() -> None:
+def test_keyframe_expr_is_a_balanced_sum_of_frames() -> None:
+    assert keyframe_expr([10, 25]) == "expr:(eq(n,10)+eq(n,25))"
+    assert keyframe_expr([]) == "expr:0"
+    deep = keyframe_expr(list(range(1, 1001)))
+    assert deep.count("eq(n,") == 1000
+    depth = level = 0
+    for ch in re.sub(r"eq\(n,\d+\)", "x", deep):
+        level += {"(": 1, ")": -1}.get(ch, 0)
+        depth = max(depth, level)
+    assert depth <= 11  # about log2(1000) deep, where a flat chain would be 1000
+
+
+def test_encoder_frames_follow_an_output_frame_rate() -> None:
     shots = [Shot(0, 0, 9, 0, 0.4), Shot(1, 10, 24, 0.4, 1.0), Shot(2, 25, 30, 1.0, 1.24)]
-    assert keyframe_times(shots, Fraction(25)) == "0.380000,0.980000"
+    assert encoder_frames(shots, Fraction(25), None) == [10, 25]
+    assert encoder_frames(shots, Fraction(25), Fraction(50)) == [20, 50]
+
+
+@pytest.mark.slow
+def test_split_shots_many_shots(tmp_path: Path) -> None:
+    # 120 one-second shots: more boundaries than a flat ffmpeg expression may hold
+    src = tmp_path / "many.mp4"
+    graph = "[0:v]hue=h='floor(t)*97':s=2,drawgrid=w=16:h=16:c=white@0.4[v]"
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", "color=c=red:s=64x36:r=25:d=120", "-filter_complex", graph,
+         "-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+         "-y", str(src)],
+        what="making many-shot source",
+    )  # fmt: skip
+    clips = split_shots(src, {}, {"preset": "ultrafast"}, tmp_path / "o", ".mp4")
+    assert len(clips) > 100
+    counts = [frame_times(c.path).count for c in clips]
+    assert counts == [c.last_frame - c.first_frame + 1 for c in clips]
+    assert sum(counts) == 3000
