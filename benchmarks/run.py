@@ -81,6 +81,8 @@ def main() -> None:
             for name in DETECTORS
         },
     }
+    (WORK / "results.json").write_text(json.dumps(results, indent=1))  # kept if e2e fails
+    print(render(results), flush=True)
     if not args.no_e2e:
         minutes = 1 if args.quick else 10
         sources = [cdir / str(t["file"]) for t in truths]
