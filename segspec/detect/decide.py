@@ -37,6 +37,12 @@ CUTNESS = 2.5
 otherwise the change is spread over several frames (a fast fade) and counts as gradual."""
 WHOLE = 0.85
 """...unless that one step also carries this share of the long-range change."""
+EDGE_MIN = 4
+"""A step at least this far from a gradual transition's middle can be that transition's
+edge (and then yields to it)."""
+EDGE_SHARE = 0.5
+"""...and when its one step carries less than this share of the transition's change (a
+dissolve's edge: about a quarter; a real cut next to motion: three quarters or more)."""
 FLAT = 5.0
 """Luma spread (0..255 units) under which a frame can be the bottom of a fade."""
 
@@ -46,8 +52,12 @@ class Boundary:
     """The first frame of a new shot, what kind of change led to it, and how strong it was."""
 
     frame: int
-    kind: str  # "cut" | "gradual" | "fade"
+    kind: str  # "cut" | "soft" | "gradual" | "fade"
     strength: float
+    cut: float = 0.0
+    """The straddling distance at this frame (how much of a change one step makes)."""
+    wide: float = 0.0
+    """The long-range distance at this frame (the whole change around it)."""
 
 
 def _median(values: list[float]) -> float:
@@ -109,16 +119,17 @@ class Decider:
             if s.cut >= MOTION_RATIO * level:
                 others = max((o.step for o in near if 0 < abs(o.frame - t) <= 3), default=0.0)
                 hard = s.cut >= CUTNESS * others or s.cut >= WHOLE * s.wide
-                return Boundary(t, "cut" if hard else "soft", (2.0 if hard else 0.5) + s.cut)
+                kind = "cut" if hard else "soft"
+                return Boundary(t, kind, (2.0 if hard else 0.5) + s.cut, s.cut, s.wide)
         if self._is_fade(s, near):
-            return Boundary(t, "fade", 1.5 + s.wide)
+            return Boundary(t, "fade", 1.5 + s.wide, s.cut, s.wide)
         if (
             s.wide >= self.wide_min
             and s.wide >= SIDE_RATIO * s.side
             and s.between <= BETWEEN_MAX
             and self._plateau_middle(s, near)
         ):
-            return Boundary(t, "gradual", 1.0 + s.wide)
+            return Boundary(t, "gradual", 1.0 + s.wide, s.cut, s.wide)
         return None
 
     def _is_fade(self, s: FrameScores, near: list[FrameScores]) -> bool:
@@ -166,8 +177,34 @@ class Decider:
                 for o in (*self._decided, *self._pending)
                 if o is not c and abs(o.frame - c.frame) < max(self._reach(c), self._reach(o))
             ]
-            if all((o.strength, -o.frame) < (c.strength, -c.frame) for o in rivals):
+            if all(_beats(c, o) for o in rivals):
                 yield c
         self._pending = [c for c in self._pending if c not in ready]
         # decided candidates are kept only while a pending one could still be their rival
         self._decided = [c for c in (*self._decided, *ready) if c.frame >= horizon - 2 * widest]
+
+
+def _beats(c: Boundary, o: Boundary) -> bool:
+    """Whether candidate `c` wins over its rival `o`.
+
+    The stronger one wins, except that a gradual transition beats a cut-like step inside
+    its window, off its middle, when that step carries less than EDGE_SHARE of the
+    transition's change: the step is just the most visible moment of the dissolve (its
+    start, often), and the boundary belongs in the transition's middle.
+    """
+    if _step_inside(o, c):
+        return True
+    if _step_inside(c, o):
+        return False
+    return (o.strength, -o.frame) < (c.strength, -c.frame)
+
+
+def _step_inside(step: Boundary, gradual: Boundary) -> bool:
+    # Around a real hard cut the long-range window also sees a "gradual" change, but one
+    # centred on the cut itself; a dissolve's visible edge lies well off its middle.
+    return (
+        gradual.kind == "gradual"
+        and step.kind in ("cut", "soft")
+        and EDGE_MIN <= abs(step.frame - gradual.frame) <= HALF
+        and step.cut < EDGE_SHARE * gradual.wide
+    )

@@ -232,7 +232,7 @@ class DetectorOptions(_Strict):
     """Shot-detector knobs for BasicClipSplit on the local engine (never sent to ICE)."""
 
     threshold: float | None = Field(
-        default=None, gt=0, description="Cut sensitivity; lower finds more cuts. Default: auto."
+        default=None, gt=0, description="Cut sensitivity (0..1); lower finds more. Default 0.2."
     )
     min_shot_seconds: float | None = Field(
         default=None, gt=0, description="No two boundaries closer than this. Default 0.5 s."

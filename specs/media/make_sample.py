@@ -4,8 +4,8 @@ Every shot comes from one of ffmpeg's lavfi sources, so anyone can rebuild the f
 bit-for-bit with the same ffmpeg: `python specs/media/make_sample.py`.
 
 Shots (frame numbers at 25 fps): 0-74 testsrc2, 75-149 moving zone plate, 150-249 game of
-life, 250-324 colour gradients, then a 1 s dissolve (325-349) into 350-399 cellular
-automaton. Cuts at 75, 150, 250 are hard; 325-349 is gradual.
+life, 250-324 colour gradients, then a 1 s dissolve (325-349) into 350-399 a test card with
+a running counter. Cuts at 75, 150, 250 are hard; 325-349 is gradual (middle: 337).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ SOURCES = [
     f"zoneplate=size={SIZE}:rate={RATE}:kx2=64:ky2=64:kt=30:k0=60",
     f"life=size={SIZE}:rate={RATE}:mold=10:ratio=0.1:death_color=#202060:life_color=#e0d040",
     f"gradients=size={SIZE}:rate={RATE}:speed=0.05:seed=7",
-    f"cellauto=size={SIZE}:rate={RATE}:rule=110",
+    f"testsrc=size={SIZE}:rate={RATE}",
 ]
 DURATIONS = [3, 3, 4, 4, 3]  # seconds; shot 4 and 5 overlap by the 1 s dissolve
 

@@ -124,3 +124,14 @@ def test_render_shots_text_and_json() -> None:
     assert doc["shots"][1] == {
         "index": 1, "first_frame": 40, "last_frame": 74, "in_s": 1.6, "out_s": 3.0,
     }  # fmt: skip
+
+
+def test_detect_dissolve_is_cut_at_its_middle() -> None:
+    # The sample's 1 s dissolve blends frames 325..349 (gradients into a test card); its
+    # first blended frames already change visibly, which once made the start win.
+    sample = Path(__file__).resolve().parents[2] / "specs" / "media" / "sample.mp4"
+    found = detect(sample).boundaries
+    assert [b.frame for b in found[:3]] == [75, 150, 250]  # the hard cuts, exactly
+    assert len(found) == 4
+    assert abs(found[3].frame - 337) <= 2, found[3]
+    assert found[3].kind == "gradual"
