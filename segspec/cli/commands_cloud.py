@@ -5,13 +5,17 @@ from __future__ import annotations
 import click
 
 from segspec.backends.registry import make_backend
-from segspec.cli.commands_plan import _summarize
+from segspec.cli.commands_plan import (
+    NOTHING_TO_REFRESH,
+    _summarize,
+    refresh_only_plan,
+    run_planned,
+)
 from segspec.cli.main import Context
 from segspec.engine.adopt import import_job
-from segspec.engine.apply import ApplyOptions, apply_plan
-from segspec.engine.project import check_backend, gather_wants, object_store, plan_project
+from segspec.engine.apply import ApplyOptions
+from segspec.engine.project import check_backend, gather_wants, plan_project
 from segspec.errors import SegspecError
-from segspec.plan.model import Action, Plan
 from segspec.render.human import render_plan
 from segspec.state.lock import StateLock
 
@@ -37,22 +41,13 @@ def refresh(ctx: Context, parallelism: int, no_wait: bool) -> None:
         state = ctx.project.open_state()
         try:
             planned = plan_project(ctx.project, state)
-            reads = Plan(tuple(c for c in planned.plan.changes if c.action is Action.READ))
-            if not reads.changes:
-                ctx.ui.out("Nothing to refresh: no job is running.")
+            reads = refresh_only_plan(planned)
+            if not reads.plan.changes:
+                ctx.ui.out(NOTHING_TO_REFRESH)
                 return
-            ctx.ui.out(render_plan(reads, ctx.ui.style), nl=False)
-            backend = make_backend(planned.config, ctx.project.store_root(planned.config))
+            ctx.ui.out(render_plan(reads.plan, ctx.ui.style), nl=False)
             options = ApplyOptions(parallelism=parallelism, timeout=0.0 if no_wait else None)
-            report = apply_plan(
-                reads,
-                planned.wants,
-                state,
-                backend,
-                options,
-                ctx.ui.event,
-                objects=object_store(ctx.project, planned.config),
-            )
+            report = run_planned(ctx, reads, state, options)
         finally:
             state.compact()
     _summarize(ctx, report)

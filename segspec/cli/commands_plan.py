@@ -62,7 +62,7 @@ def _render(ctx: Context, planned: Planned, state: StateStore, fmt: str) -> str:
 NOTHING_TO_REFRESH = "Nothing to refresh: no job is running; nothing was submitted."
 
 
-def _refresh_only(planned: Planned) -> Planned:
+def refresh_only_plan(planned: Planned) -> Planned:
     """Keep only the reads: record what the backend reports, submit nothing."""
     reads = Plan(tuple(c for c in planned.plan.changes if c.action is Action.READ))
     return Planned(planned.specs, planned.config, planned.wants, reads)
@@ -104,7 +104,7 @@ def plan(
             ctx.project, state, plan_options(targets, replace_addresses, refresh)
         )
         if refresh_only:
-            planned = _refresh_only(planned)
+            planned = refresh_only_plan(planned)
         if out_file is not None:
             from segspec.engine.saved import save_plan
 
@@ -179,7 +179,7 @@ def apply(
                     ctx.project, state, plan_options(targets, replace_addresses, refresh)
                 )
             if refresh_only:
-                planned = _refresh_only(planned)
+                planned = refresh_only_plan(planned)
                 no_wait = True
                 if not planned.plan.changes:
                     ctx.ui.out(NOTHING_TO_REFRESH)
@@ -188,27 +188,29 @@ def apply(
             if not planned.plan.has_changes:
                 return
             _confirm(ctx, auto_approve)
-            from segspec.backends.registry import make_backend
-
-            backend = make_backend(planned.config, ctx.project.store_root(planned.config))
             default_parallelism = 1 if planned.config.type == "local" else 8
             options = ApplyOptions(
                 parallelism=parallelism or default_parallelism,
                 wait=not no_wait or refresh_only,
                 timeout=0.0 if refresh_only else timeout,
             )
-            report = apply_plan(
-                planned.plan,
-                planned.wants,
-                state,
-                backend,
-                options,
-                ctx.ui.event,
-                objects=object_store(ctx.project, planned.config),
-            )
+            report = run_planned(ctx, planned, state, options)
         finally:
             state.compact()
     _summarize(ctx, report)
+
+
+def run_planned(
+    ctx: Context, planned: Planned, state: StateStore, options: ApplyOptions
+) -> ApplyReport:
+    """Carry out `planned` on its backend, reporting progress on the terminal."""
+    from segspec.backends.registry import make_backend
+
+    backend = make_backend(planned.config, ctx.project.store_root(planned.config))
+    objects = object_store(ctx.project, planned.config)
+    return apply_plan(
+        planned.plan, planned.wants, state, backend, options, ctx.ui.event, objects=objects
+    )
 
 
 def _confirm(ctx: Context, auto_approve: bool, command: str = "apply") -> None:
