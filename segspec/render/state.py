@@ -22,7 +22,10 @@ def render_list(jobs: Mapping[str, JobRecord]) -> str:
 
 
 def render_record(record: JobRecord, store_objects: Path | None) -> str:
-    """A job's record: request summary, status, error, outputs with their spans."""
+    """A job's record: request summary, status, error, outputs with their spans.
+
+    With `store_objects` (the local engine's object directory) outputs show their paths.
+    """
     params = record.request.get("JobParams", {})
     lines = [
         f"{record.address}",

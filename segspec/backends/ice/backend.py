@@ -43,23 +43,17 @@ class IceBackend:
         endpoint: str,
         retrier: Retrier,
         poll_seconds: float = 5.0,
-        max_poll_seconds: float = 60.0,
         secrets: Callable[[], list[str]] = list,
     ) -> None:
         self.region = region
         self.endpoint = endpoint
         self.poll_seconds = poll_seconds
-        self.max_poll_seconds = max_poll_seconds
         self._client = client
         self._retrier = retrier
         self._secrets = secrets
 
     def __repr__(self) -> str:
         return f"IceBackend(region={self.region!r}, endpoint={self.endpoint!r})"
-
-    def poll_delay(self, polls_so_far: int) -> float:
-        """Wait before the next GetSmartHandleJob: grows 1.5x per poll up to a ceiling."""
-        return float(min(self.max_poll_seconds, self.poll_seconds * (1.5**polls_so_far)))
 
     def preflight(self) -> None:
         """One cheap signed call (ListSmartJobs, one row) to prove credentials and endpoint.
