@@ -56,7 +56,7 @@ def show(ctx: Context, name: str | None) -> None:
         ctx.ui.out(render_list(ctx.project.open_state().jobs), nl=False)
         return
     record = _record(ctx, name)
-    ctx.ui.out(render_record(record, _objects_dir(ctx, record)), nl=False)
+    ctx.ui.out(render_record(record), nl=False)
 
 
 @click.command()

@@ -21,10 +21,10 @@ def render_list(jobs: Mapping[str, JobRecord]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_record(record: JobRecord, store_objects: Path | None) -> str:
-    """A job's record: request summary, status, error, outputs with their spans.
+def render_record(record: JobRecord) -> str:
+    """A job's record: request summary, status, error, outputs (bucket/key) with spans.
 
-    With `store_objects` (the local engine's object directory) outputs show their paths.
+    `segspec output NAME` gives the outputs' local paths.
     """
     params = record.request.get("JobParams", {})
     lines = [
