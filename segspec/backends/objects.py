@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from segspec.backends.local.inputs import HashCache
 from segspec.backends.local.store import LocalStore, sha256_file
 
 
@@ -39,13 +40,18 @@ class ObjectStore(Protocol):
 class LocalObjects:
     """Objects in the local engine's store directory."""
 
-    def __init__(self, store: LocalStore) -> None:
+    def __init__(self, store: LocalStore, cache: HashCache | None = None) -> None:
         self.store = store
+        self.cache = cache
+        """When given, checksums of unchanged files (same size and mtime) are not reread."""
 
     def stat(self, bucket: str, key: str) -> ObjectStat | None:
         path = self.store.object_path(bucket, key)
         if not path.is_file():
             return None
+        if self.cache is not None:
+            found = self.cache.identity(path)
+            return ObjectStat(size=found["size"], sha256=found["sha256"])
         return ObjectStat(size=path.stat().st_size, sha256=sha256_file(path))
 
     def delete(self, bucket: str, key: str) -> bool:

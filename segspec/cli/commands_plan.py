@@ -207,7 +207,7 @@ def run_planned(
     from segspec.backends.registry import make_backend
 
     backend = make_backend(planned.config, ctx.project.store_root(planned.config))
-    objects = object_store(ctx.project, planned.config)
+    objects = planned.objects or object_store(ctx.project, planned.config)
     return apply_plan(
         planned.plan, planned.wants, state, backend, options, ctx.ui.event, objects=objects
     )

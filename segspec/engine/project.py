@@ -67,6 +67,10 @@ class Project:
             return path if path.is_absolute() else self.root / path
         return self.root / ".segspec"
 
+    def hash_cache(self, config: BackendConfig) -> HashCache:
+        """sha256s of local files (inputs and outputs), kept by size and mtime."""
+        return HashCache(self.store_root(config) / "cache" / "sha256.json")
+
     def local_store(self, config: BackendConfig) -> LocalStore:
         return LocalStore(self.store_root(config))
 
@@ -94,14 +98,19 @@ def check_backend(specs: SpecSet, config: BackendConfig) -> None:
         raise SpecError(problems)
 
 
-def gather_wants(project: Project, specs: SpecSet, config: BackendConfig) -> list[Want]:
+def gather_wants(
+    project: Project, specs: SpecSet, config: BackendConfig, cache: HashCache | None = None
+) -> list[Want]:
     """Everything the planner needs about each desired job, including input identities.
 
     This is where planning's I/O happens: local inputs are stat'ed and hashed (hashes are
-    cached by size and mtime), so the planner itself stays pure.
+    cached by size and mtime), so the planner itself stays pure. A `cache` passed in is
+    left for the caller to save; otherwise one is opened and saved here.
     """
     store = project.local_store(config) if config.type == "local" else None
-    cache = HashCache(project.store_root(config) / "cache" / "sha256.json") if store else None
+    owned = cache is None and store is not None
+    if owned:
+        cache = project.hash_cache(config)
     wants = []
     for job in specs.jobs.values():
         # `local:` options only shape the local engine's clips; on other backends they
@@ -122,7 +131,7 @@ def gather_wants(project: Project, specs: SpecSet, config: BackendConfig) -> lis
                 base_dir=str(job.base_dir),
             )
         )
-    if cache is not None:
+    if owned and cache is not None:
         cache.save()
     return wants
 
@@ -145,12 +154,16 @@ class Planned:
     config: BackendConfig
     wants: dict[str, Want]
     plan: Plan
+    objects: ObjectStore | None = None
+    """The outputs' store when planning already opened it (apply reuses it)."""
 
 
-def object_store(project: Project, config: BackendConfig) -> ObjectStore | None:
+def object_store(
+    project: Project, config: BackendConfig, cache: HashCache | None = None
+) -> ObjectStore | None:
     """The store holding this backend's outputs, or None when segspec cannot reach it."""
     if config.type == "local":
-        return LocalObjects(project.local_store(config))
+        return LocalObjects(project.local_store(config), cache)
     try:
         from segspec.backends.s3objects import s3_objects_for
     except ImportError:
@@ -170,7 +183,8 @@ def plan_project(
     specs = specs or project.load_specs()
     config = project.backend_config(specs)
     check_backend(specs, config)
-    wants = gather_wants(project, specs, config)
+    cache = project.hash_cache(config) if config.type == "local" else None
+    wants = gather_wants(project, specs, config, cache)
     records = state.jobs
     known = set(records) | {w.address for w in wants}
     _check_patterns(known, options.targets, "--target")
@@ -179,16 +193,18 @@ def plan_project(
         a for a in known if not options.targets or any(matches(a, t) for t in options.targets)
     ]
     drift: dict[str, tuple[str, ...]] = {}
-    store = object_store(project, config) if options.refresh else None
+    store = object_store(project, config, cache) if options.refresh else None
     if store is not None:
         drift = gather_drift(records, selected, store)
+    if cache is not None:
+        cache.save()
     facts = Facts(
         drift=drift,
         force_replace=frozenset(a for a in known if any(matches(a, r) for r in options.replace)),
         targets=options.targets,
     )
     result = make_plan(wants, records, facts)
-    return Planned(specs, config, {w.address: w for w in wants}, result)
+    return Planned(specs, config, {w.address: w for w in wants}, result, store)
 
 
 def _check_patterns(known: set[str], patterns: tuple[str, ...], flag: str) -> None:
