@@ -61,6 +61,30 @@ def run_segspec(video: Path, work: Path) -> tuple[float, int, bool]:
     return elapsed, len(clips), exact
 
 
+def run_floor(video: Path, work: Path) -> float:
+    """The floor: one plain ffmpeg encode of the whole file with BasicClipSplit's settings."""
+    out = work / "floor.mp4"
+    cmd = [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y", "-i", str(video),
+           "-map", "0:v:0", "-map", "0:a:0?", "-c:v", "libx264", "-preset", "veryfast",
+           "-pix_fmt", "yuv420p", "-crf", "22", "-c:a", "aac", "-b:a", "128k",
+           "-movflags", "+faststart", str(out)]  # fmt: skip
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    return time.perf_counter() - start
+
+
+def run_all(video: Path, work: Path) -> dict[str, object]:
+    """Floor, segspec and scenedetect on the same file, one after the other."""
+    from segspec.media.probe import frame_times
+
+    floor = run_floor(video, work)
+    ours, n_ours, exact = run_segspec(video, work)
+    theirs, n_theirs = run_scenedetect(video, work)
+    return {"floor_s": floor, "segspec_s": ours, "segspec_clips": n_ours, "frame_exact": exact,
+            "scenedetect_s": theirs, "scenedetect_clips": n_theirs,
+            "frames": frame_times(video).count}  # fmt: skip
+
+
 def run_scenedetect(video: Path, work: Path) -> tuple[float, int]:
     out = work / "scenedetect_clips"
     shutil.rmtree(out, ignore_errors=True)
