@@ -180,9 +180,9 @@ def _shape(a: Frame, b: Frame, w: float, style: str) -> Frame:
     return out
 
 
-def _join(a: list[Frame], b: list[Frame], kind: str, n: int, rng: random.Random) -> tuple[
-    list[Frame], list[Frame], list[Frame]
-]:
+def _join(
+    a: list[Frame], b: list[Frame], kind: str, n: int, rng: random.Random
+) -> tuple[list[Frame], list[Frame], list[Frame]]:
     """Join shot a to b with an n-frame transition: (a's kept frames, transition, b's rest)."""
     if kind == "cut":
         return a, [], b
@@ -211,9 +211,9 @@ def _encoder(path: Path, fps: Fraction, width: int, height: int) -> subprocess.P
     return subprocess.Popen(cmd, stdin=subprocess.PIPE)
 
 
-def make_file(path: Path, transitions: int, seed: int, fps: Fraction, w: int, h: int) -> dict[
-    str, object
-]:
+def make_file(
+    path: Path, transitions: int, seed: int, fps: Fraction, w: int, h: int
+) -> dict[str, object]:
     rng = random.Random(seed)
     rate = float(fps)
     kinds = rng.choices(KINDS, WEIGHTS, k=transitions)
@@ -272,13 +272,14 @@ def make_real_negative(path: Path) -> dict[str, object]:
            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
            str(path)]  # fmt: skip
     subprocess.run(cmd, check=True)
+    negatives = [{"kind": "real-motion", "first": 0, "last": 131}]
     return {"file": path.name, "frames": 132, "fps": 25.0, "size": "1280x720",
-            "transitions": [], "negatives": [{"kind": "real-motion", "first": 0, "last": 131}]}  # fmt: skip
+            "transitions": [], "negatives": negatives}  # fmt: skip
 
 
-def build(out: Path, transitions: int, seed: int = 9100, only: int | None = None) -> list[
-    dict[str, object]
-]:
+def build(
+    out: Path, transitions: int, seed: int = 9100, only: int | None = None
+) -> list[dict[str, object]]:
     """Generate (or reuse) the held-out part under `out`; return every file's ground truth."""
     out.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[str, int, tuple[Fraction, int, int] | None]] = [("real_bbb", -1, None)]

@@ -117,7 +117,9 @@ def _negatives(results: dict[str, Any]) -> list[str]:
                 count[n["kind"]] += 1
         for name, s in _scores(results, part).items():
             if name in (OURS, CONTENT):
-                worst = ", ".join(f"{k} {s.in_negatives.get(k, 0)}/{count[k]}" for k in sorted(count))
+                worst = ", ".join(
+                    f"{k} {s.in_negatives.get(k, 0)}/{count[k]}" for k in sorted(count)
+                )
                 lines.append(f"- {part}, {name}: {worst}")
     return lines
 
@@ -126,7 +128,8 @@ def _speeds(results: dict[str, Any]) -> list[str]:
     lines = [
         "Detection speed by picture size (all files of that size, both parts):",
         "",
-        "| size | segspec fps | ContentDetector fps | segspec ÷ ContentDetector | decode floor fps |",
+        "| size | segspec fps | ContentDetector fps | segspec ÷ ContentDetector "
+        "| decode floor fps |",
         "|---|---|---|---|---|",
     ]
     sizes = sorted({t["size"] for ts in results["truths"].values() for t in ts},
@@ -135,7 +138,9 @@ def _speeds(results: dict[str, Any]) -> list[str]:
         sp = _speed(results, None, lambda t, size=size: t["size"] == size)
         ours, theirs = sp.get(OURS, 0.0), sp.get(CONTENT, 0.0)
         ratio = ours / theirs if theirs else 0.0
-        lines.append(f"| {size} | {ours:.0f} | {theirs:.0f} | {ratio:.2f} | {sp.get(FLOOR, 0):.0f} |")
+        lines.append(
+            f"| {size} | {ours:.0f} | {theirs:.0f} | {ratio:.2f} | {sp.get(FLOOR, 0):.0f} |"
+        )
     return lines
 
 

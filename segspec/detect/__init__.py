@@ -83,8 +83,11 @@ def detect_shots(path: Path, options: DetectorOptions | None = None) -> list[Sho
     `options.threshold` is the smallest change score (0..1) that makes a cut (default
     0.2); `options.min_shot_seconds` keeps boundaries at least that far apart (default
     0.5 s). Raises `MediaError` when the file cannot be probed or decoded.
+
+    The picture is fully decoded (deblocking on), exactly as BasicClipSplit's shared
+    decode sees it, so this previews the job's clips frame for frame.
     """
     info = probe(path)
     threshold, min_seconds = settings(options)
-    result = detect(path, threshold=threshold, min_shot_seconds=min_seconds)
+    result = detect(path, threshold=threshold, min_shot_seconds=min_seconds, skip_loop_filter=False)
     return shots_from_boundaries(result.boundaries, result.frame_count, info.fps)
