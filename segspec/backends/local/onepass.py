@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import queue
+import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +36,8 @@ from segspec.media.probe import MediaInfo
 from segspec.spec.models import DetectorOptions
 
 THUMB_BATCH = 16
+ENCODE_QUEUE = 8
+"""Frames waiting for the encoder thread (bounded: memory stays flat)."""
 AUDIO_BITRATE = 128_000
 
 
@@ -78,6 +82,9 @@ def _encoder(
     else:
         options["crf"] = str(int(crf) if crf is not None else DEFAULT_CRF)
     enc.options = options
+    # frame and slice threads, as ffmpeg's own CLI asks for: with SLICE alone (PyAV's
+    # default) libx264 switches to sliced threads, which are far slower on few cores
+    enc.thread_type = "AUTO"
     enc.open()
     return enc
 
@@ -234,6 +241,8 @@ class _Run:
         self.t0: float | None = None  # time of the first video frame
         self.sound: deque[tuple[float, av.AudioFrame]] = deque()
         self.packet_clip = 0  # clip of the newest video packet out of the encoder
+        self.lock = threading.Lock()  # guards the open clips (muxing, opening, closing)
+        self.worker = _Encoder(enc, self.mux_video)
 
     def video(self, frame: av.VideoFrame) -> None:
         if self.t0 is None:
@@ -275,42 +284,88 @@ class _Run:
             out.time_base = 1 / self.fps
             # an IDR frame on every shot's first frame: nothing after it refers back
             out.pict_type = PictureType.I if n in self.clips.start_set else PictureType.NONE
-            self._mux(self.enc.encode(out))
+            self.worker.put(out)
         self._audio_upto(float(self.released / self.fps))
 
-    def _mux(self, packets: list[Any]) -> None:
+    def mux_video(self, packets: list[Any]) -> None:
+        """Route encoded packets (pts = source frame number) into their clips."""
         for p in packets:
             assert p.pts is not None
-            k = self.clips.index_of(int(p.pts))
-            clip = self.clips.get(k)
-            p.pts -= clip.first
-            if p.dts is not None:
-                p.dts -= clip.first
-            p.stream = clip.video
-            clip.container.mux(p)
-            self.packet_clip = k
+            with self.lock:
+                k = self.clips.index_of(int(p.pts))
+                clip = self.clips.get(k)
+                p.pts -= clip.first
+                if p.dts is not None:
+                    p.dts -= clip.first
+                p.stream = clip.video
+                clip.container.mux(p)
+                self.packet_clip = k
 
     def _audio_upto(self, seconds: float) -> None:
         t0 = self.t0 or 0.0
         while self.sound and self.sound[0][0] - t0 < seconds:
             t, frame = self.sound.popleft()
             k = self.clips.index_of(max(0, int((t - t0) * float(self.fps) + 1e-6)))
-            clip = self.clips.get(k)
+            with self.lock:
+                clip = self.clips.get(k)
             assert clip.audio is not None
             frame.pts = clip.samples
             frame.time_base = Fraction(1, frame.sample_rate)
             clip.samples += frame.samples
-            for p in clip.audio.encode(frame):
-                clip.container.mux(p)
+            packets = clip.audio.encode(frame)
+            with self.lock:
+                for p in packets:
+                    clip.container.mux(p)
         if seconds == float("inf"):
             return
         # a clip is finished once the encoder's packets have moved past it (after the next
         # clip's IDR frame no packet refers back) and so has the released audio
         audio_clip = self.clips.index_of(int(seconds * float(self.fps)))
-        self.clips.close_before(min(self.packet_clip, audio_clip))
+        with self.lock:
+            self.clips.close_before(min(self.packet_clip, audio_clip))
 
     def finish(self) -> None:
         self._detect(final=True)
-        self._mux(self.enc.encode(None))
+        self.worker.finish()
         self._audio_upto(float("inf"))
         self.clips.close_all()
+
+
+class _Encoder:
+    """The video encoder on its own thread, fed through a short queue.
+
+    libx264's threads and PyAV's calls release the interpreter lock, so decoding,
+    detection and audio on the main thread overlap with video encoding, as the ffmpeg
+    CLI overlaps its own decoder and encoders. An error on the thread is raised again on
+    the main thread at the next frame (or at the end).
+    """
+
+    def __init__(self, enc: av.VideoCodecContext, sink: Any) -> None:
+        self.enc, self.sink = enc, sink
+        self.queue: queue.Queue[av.VideoFrame | None] = queue.Queue(maxsize=ENCODE_QUEUE)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="segspec-encode", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        try:
+            while True:
+                frame = self.queue.get()
+                self.sink(self.enc.encode(frame))
+                if frame is None:
+                    return
+        except BaseException as exc:  # handed to the main thread, which raises it
+            self.error = exc
+            while self.queue.get() is not None:  # unblock the producer
+                pass
+
+    def put(self, frame: av.VideoFrame) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(frame)
+
+    def finish(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
