@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from segspec.detect import Boundary, detect, detect_shots, render_shots
+from segspec.detect import Boundary, ShotFinder, detect, detect_shots, render_shots
+from segspec.detect.frames import iter_thumbnails
 from segspec.detect.shots import Shot, shots_from_boundaries
 from segspec.errors import MediaError
 from segspec.spec.models import DetectorOptions
@@ -155,3 +156,38 @@ def test_detect_dissolve_is_cut_at_its_middle() -> None:
     assert found[3].kind == "dissolve"
     assert abs(found[3].first - 325) <= 2 and abs(found[3].last - 349) <= 2, found[3]
     assert all(b.kind == "cut" and b.first == b.last == b.frame for b in found[:3])
+
+
+def test_detect_dissolve_at_50_fps_inside_its_span(make_video: MakeVideo) -> None:
+    # windows are set in seconds: a 0.8 s dissolve (frames 80..119 at 50 fps) is found
+    # as at 25 fps, not missed because it is twice as many frames long
+    a, b = "testsrc2=s=160x90:r=50", "rgbtestsrc=s=160x90:r=50"
+    video = make_video(
+        "dissolve50",
+        [f"{a}:d=2.4", f"{b}:d=2.4"],
+        "[0:v][1:v]xfade=transition=fade:duration=0.8:offset=1.6[v]",
+    )
+    found = detect(video).boundaries
+    assert len(found) == 1, found
+    assert 80 <= found[0].frame <= 119
+    assert found[0].kind == "dissolve"
+
+
+def test_shot_finder_settled_boundaries_are_already_out(make_video: MakeVideo) -> None:
+    # the one-pass split releases frames before `settled` to the encoder: no boundary
+    # may turn up there later
+    video = make_video(
+        "settle", [f"{A}:d=1.6", f"{B}:d=1.2", f"{C}:d=2.0"], "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]"
+    )
+    finder = ShotFinder(25, threshold=0.2, min_shot_seconds=0.5)
+    seen: list[int] = []
+    checks: list[tuple[int, list[int]]] = []
+    for chunk in iter_thumbnails(video):
+        for i in range(0, len(chunk), 5):
+            seen += [b.frame for b in finder.push(chunk[i : i + 5])]
+            checks.append((finder.settled, list(seen)))
+    seen += [b.frame for b in finder.finish()]
+    assert seen == [40, 70]
+    assert checks[-1][0] > 0 and finder.frame_count - checks[-1][0] < 3 * 25
+    for settled, so_far in checks:
+        assert [f for f in seen if f < settled] == [f for f in so_far if f < settled]

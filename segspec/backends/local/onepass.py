@@ -184,13 +184,17 @@ def split_one_pass(
             clips = _Clips(workdir, suffix, enc.name, size, info.fps, a_src)
             run = _Run(finder, enc, clips, info.fps, size, found, Thumbnailer(vs))
             streams = [vs] if a_src is None else [vs, a_src]
-            for packet in inp.demux(*streams):
-                for frame in packet.decode():
-                    if isinstance(frame, av.VideoFrame):
-                        run.video(frame)
-                    elif isinstance(frame, av.AudioFrame):
-                        run.audio(frame)
-            run.finish()
+            try:
+                for packet in inp.demux(*streams):
+                    for frame in packet.decode():
+                        if isinstance(frame, av.VideoFrame):
+                            run.video(frame)
+                        elif isinstance(frame, av.AudioFrame):
+                            run.audio(frame)
+                run.finish()
+            except BaseException:
+                run.worker.stop()  # never leave the encoder thread waiting for frames
+                raise
     except av.FFmpegError as exc:
         raise MediaError(f"splitting {src.name} failed: {exc}", code="InputCorrupt") from exc
     return shots_from_boundaries(found, finder.frame_count, info.fps)
@@ -369,3 +373,9 @@ class _Encoder:
         self.thread.join()
         if self.error is not None:
             raise self.error
+
+    def stop(self) -> None:
+        """End the thread after a failure elsewhere (what it has encoded is discarded)."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
