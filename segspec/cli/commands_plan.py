@@ -14,8 +14,7 @@ from segspec.engine.project import Planned, check_backend, object_store, plan_pr
 from segspec.errors import SegspecError
 from segspec.plan.model import Action, Plan
 from segspec.render.human import render_plan
-from segspec.state.lock import StateLock
-from segspec.state.store import StateStore
+from segspec.state.base import State
 
 
 def register(group: click.Group) -> None:
@@ -39,7 +38,7 @@ def validate(ctx: Context, var_pairs: tuple[str, ...], var_files: tuple[Path, ..
     )
 
 
-def _render(ctx: Context, planned: Planned, state: StateStore, fmt: str) -> str:
+def _render(ctx: Context, planned: Planned, state: State, fmt: str) -> str:
     if fmt == "json":
         from segspec.render.plan_json import plan_document, render_json
 
@@ -97,7 +96,7 @@ def plan(
 ) -> None:
     """Show what apply would change, and why."""
     ctx = with_variables(ctx, var_pairs, var_files)
-    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+    with ctx.project.lock(ctx.lock_timeout):
         state = ctx.project.open_state()
         state.compact()  # fold a journal an interrupted apply left behind (no-op otherwise)
         planned = plan_project(
@@ -166,7 +165,7 @@ def apply(
             "with those options instead"
         )
     ctx = with_variables(ctx, var_pairs, var_files)
-    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+    with ctx.project.lock(ctx.lock_timeout):
         state = ctx.project.open_state()
         try:
             if plan_file is not None:
@@ -200,9 +199,7 @@ def apply(
     _summarize(ctx, report)
 
 
-def run_planned(
-    ctx: Context, planned: Planned, state: StateStore, options: ApplyOptions
-) -> ApplyReport:
+def run_planned(ctx: Context, planned: Planned, state: State, options: ApplyOptions) -> ApplyReport:
     """Carry out `planned` on its backend, reporting progress on the terminal."""
     from segspec.backends.registry import make_backend
 

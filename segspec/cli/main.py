@@ -37,9 +37,10 @@ class Context:
 )
 @click.option(
     "--state",
-    type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="State file (default: segspec.state.json beside the spec directory).",
+    metavar="PATH|s3://BUCKET/KEY|oss://BUCKET/KEY",
+    help="Where the state lives (also SEGSPEC_STATE, or a state: block; default: "
+    "segspec.state.json beside the spec directory).",
 )
 @click.option(
     "--backend",
@@ -59,7 +60,7 @@ class Context:
 def cli(
     ctx: click.Context,
     specs: Path | None,
-    state: Path | None,
+    state: str | None,
     backend: str | None,
     lock_timeout: float,
     no_color: bool,

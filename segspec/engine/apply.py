@@ -22,8 +22,8 @@ from segspec.engine.drift import measure_outputs
 from segspec.errors import BackendError
 from segspec.plan.model import Action, Change, Plan, Want
 from segspec.spec.normalize import client_token
+from segspec.state.base import State
 from segspec.state.model import JobError, JobRecord, OutputRecord, now_utc
-from segspec.state.store import StateStore
 
 MAX_POLL_SECONDS = 10.0
 MAX_GET_FAILURES = 6
@@ -66,7 +66,7 @@ Notify = Callable[[Event], None]
 class _Run:
     def __init__(
         self,
-        state: StateStore,
+        state: State,
         backend: Backend,
         options: ApplyOptions,
         notify: Notify,
@@ -244,7 +244,7 @@ class _Run:
 def apply_plan(
     plan: Plan,
     wants: Mapping[str, Want],
-    state: StateStore,
+    state: State,
     backend: Backend,
     options: ApplyOptions,
     notify: Notify,

@@ -7,7 +7,9 @@ local engine's store (`.segspec/`) sit beside it, in the directory above `specs/
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from segspec.backends.local.inputs import HashCache, input_identity
@@ -17,12 +19,13 @@ from segspec.engine.drift import gather_drift
 from segspec.errors import SegspecError, SpecError
 from segspec.plan.model import Facts, Plan, Want, matches
 from segspec.plan.planner import plan as make_plan
-from segspec.spec.loader import SpecSet, load_specs
-from segspec.spec.models import BackendConfig
+from segspec.spec.loader import SpecSet, load_specs, read_state_config
+from segspec.spec.models import BackendConfig, StateConfig
 from segspec.spec.normalize import fingerprint
 from segspec.spec.problems import display_path
 from segspec.spec.variables import VariableInputs
-from segspec.state.store import StateStore
+from segspec.state.base import State, StateBackend
+from segspec.state.config import ENV_STATE, make_state_backend, parse_state_url
 
 BACKEND_ENV = "SEGSPEC_BACKEND"
 
@@ -30,17 +33,20 @@ BACKEND_ENV = "SEGSPEC_BACKEND"
 @dataclass(frozen=True)
 class Project:
     specs_dir: Path
-    state_path: Path
+    state_override: str | None = None
+    """`--state` or SEGSPEC_STATE: a path or s3://BUCKET/KEY, stronger than `state:`."""
     backend_override: str | None = None
     variables: VariableInputs | None = None
 
     @classmethod
-    def locate(cls, specs: Path | None, state: Path | None, backend: str | None = None) -> Project:
+    def locate(
+        cls, specs: Path | None, state: str | Path | None, backend: str | None = None
+    ) -> Project:
         specs_dir = specs if specs is not None else Path("specs")
-        root = specs_dir.resolve().parent
+        override = str(state) if state is not None else os.environ.get(ENV_STATE) or None
         return cls(
             specs_dir=specs_dir,
-            state_path=state if state is not None else root / "segspec.state.json",
+            state_override=override,
             backend_override=backend or os.environ.get(BACKEND_ENV) or None,
         )
 
@@ -74,8 +80,29 @@ class Project:
     def local_store(self, config: BackendConfig) -> LocalStore:
         return LocalStore(self.store_root(config))
 
-    def open_state(self) -> StateStore:
-        return StateStore.open(self.state_path)
+    def state_config(self) -> StateConfig | None:
+        """Where the state lives, as configured (None: the default local file)."""
+        block = read_state_config(self.specs_dir)
+        if self.state_override is None:
+            return block
+        return parse_state_url(self.state_override, block)
+
+    @cached_property
+    def state_backend(self) -> StateBackend:
+        """The state store (made once per project; nothing is sent until it is used)."""
+        config = self.state_config()
+        if self.state_override is not None and config is not None and config.type == "local":
+            from segspec.state.store import FileStateBackend
+
+            return FileStateBackend(Path(self.state_override))  # as given, relative to cwd
+        return make_state_backend(config, self.root)
+
+    def open_state(self) -> State:
+        return self.state_backend.open()
+
+    def lock(self, timeout: float = 0.0) -> AbstractContextManager[object]:
+        """The state's lock, for the `with` block of one command."""
+        return self.state_backend.lock(timeout=timeout)
 
 
 def check_backend(specs: SpecSet, config: BackendConfig) -> None:
@@ -173,7 +200,7 @@ def object_store(
 
 def plan_project(
     project: Project,
-    state: StateStore,
+    state: State,
     options: PlanOptions | None = None,
     *,
     specs: SpecSet | None = None,

@@ -304,6 +304,11 @@ class BackendConfig(_Strict):
     store: str | None = Field(
         default=None, description="Local engine: object store directory (default .segspec)."
     )
+    output_endpoint: str | None = Field(
+        default=None,
+        description="Local engine: S3-protocol endpoint to upload outputs to when a job's "
+        "OutputConfig.Endpoint is not set (default: the local store).",
+    )
 
     @field_validator("region")
     @classmethod
@@ -320,3 +325,35 @@ class BackendConfig(_Strict):
 
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+class StateConfig(_Strict):
+    """Where the state lives: a local file (the default) or an object in a bucket."""
+
+    type: Literal["local", "s3", "oss"] = Field(
+        default="local", description="local (a file), s3 (any S3-compatible store) or oss."
+    )
+    path: str | None = Field(
+        default=None, description="local: the state file (default segspec.state.json)."
+    )
+    bucket: str | None = Field(default=None, description="s3/oss: the bucket.")
+    key: str | None = Field(
+        default=None, description="s3/oss: the state object's key, e.g. clips/segspec.state.json."
+    )
+    endpoint: str | None = Field(
+        default=None,
+        description="s3/oss: endpoint URL (default: AWS_ENDPOINT_URL; for oss the region's).",
+    )
+    region: str | None = Field(default=None, description="s3/oss: region, e.g. cn-shanghai.")
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        if value is not None and (not value or value.startswith("/") or value.endswith("/")):
+            raise _fail(
+                "state_key",
+                "{value} is not an object key — use a relative key such as "
+                '"clips/segspec.state.json"',
+                value=repr(value),
+            )
+        return value
