@@ -17,7 +17,7 @@ def _local(config: BackendConfig, store_root: Path) -> Backend:
     from segspec.backends.local.engine import LocalBackend
     from segspec.backends.local.store import LocalStore
 
-    return LocalBackend(LocalStore(store_root))
+    return LocalBackend(LocalStore(store_root), config.object_endpoint)
 
 
 def _ice(config: BackendConfig, store_root: Path) -> Backend:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from segspec.backends.objects import ObjectStat, ObjectStore
 from segspec.errors import BackendError
 from segspec.spec.models import BackendConfig
+from segspec.storage.s3 import S3Place, make_client
 
 ENV_OUTPUT_ENDPOINT = "SEGSPEC_OUTPUT_ENDPOINT"
 """Overrides where ICE outputs are read from (e.g. an internal endpoint, or a test server)."""
@@ -25,6 +27,8 @@ ENV_ACCESS_KEY_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 ENV_ACCESS_KEY_SECRET = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
 ENV_SECURITY_TOKEN = "ALIBABA_CLOUD_SECURITY_TOKEN"
 
+MULTIPART_BYTES = 16 << 20
+"""Files at least this large are uploaded in parts of this size (in parallel)."""
 CONNECT_TIMEOUT_S = 5
 READ_TIMEOUT_S = 15
 MAX_ATTEMPTS = 4
@@ -49,14 +53,20 @@ class S3Objects:
     def __init__(
         self, client: Any, *, endpoint: str, scheme: str = "s3", secrets: tuple[str, ...] = ()
     ) -> None:
+        from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import BotoCoreError, ClientError
 
         self._client = client
         self.endpoint = endpoint
         self.scheme = scheme
         self._secrets = secrets
+        self.multipart_bytes = MULTIPART_BYTES
         # Only the SDK's own failures are translated; anything else is a bug and escapes.
-        self._sdk_errors: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
+        self._sdk_errors: tuple[type[Exception], ...] = (
+            BotoCoreError,
+            ClientError,
+            S3UploadFailedError,
+        )
 
     def __repr__(self) -> str:
         return f"S3Objects(endpoint={self.endpoint!r})"
@@ -71,6 +81,28 @@ class S3Objects:
             raise self._translate(exc, "HeadObject", bucket, key) from exc
         etag = str(head.get("ETag") or "").strip('"') or None
         return ObjectStat(size=int(head["ContentLength"]), etag=etag)
+
+    def put(self, src: Path, bucket: str, key: str) -> ObjectStat:
+        """Upload `src` (multipart from `multipart_bytes` on; S3 makes the object visible
+        only once complete), then remove it; size and ETag come from a HEAD."""
+        from boto3.s3.transfer import TransferConfig
+
+        config = TransferConfig(
+            multipart_threshold=self.multipart_bytes, multipart_chunksize=self.multipart_bytes
+        )
+        try:
+            self._client.upload_file(str(src), bucket, key, Config=config)
+        except self._sdk_errors as exc:
+            raise self._translate(exc, "PutObject", bucket, key) from exc
+        found = self.stat(bucket, key)
+        if found is None:
+            raise BackendError(
+                f"{self.describe(bucket, key)} is missing right after its upload to "
+                f"{self.endpoint} — check the bucket's lifecycle rules and run apply again",
+                code="UploadVanished",
+            )
+        src.unlink(missing_ok=True)
+        return found
 
     def delete(self, bucket: str, key: str) -> bool:
         """Delete the object; False when a HEAD found it already gone."""
@@ -186,6 +218,15 @@ def s3_objects_for(
     )
     secrets = tuple(s for s in (secret, token) if s)
     return S3Objects(client, endpoint=endpoint.rstrip("/"), scheme="oss", secrets=secrets)
+
+
+def s3_objects_at(endpoint: str | None, region: str | None = None) -> S3Objects:
+    """The store behind an S3-protocol endpoint (OutputConfig.Endpoint, or the local
+    engine's `object_endpoint`); credentials as for remote state (segspec.storage.s3).
+    An endpoint on aliyuncs.com is OSS, which also takes ALIBABA_CLOUD_* keys."""
+    scheme = "oss" if endpoint and _host(endpoint).endswith("aliyuncs.com") else "s3"
+    made = make_client(S3Place(scheme, endpoint, region))
+    return S3Objects(made.client, endpoint=made.endpoint, scheme=scheme, secrets=made.secrets)
 
 
 def addressing_style(endpoint: str) -> str:

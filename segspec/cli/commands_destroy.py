@@ -66,7 +66,8 @@ def destroy(
             return
         # Find the store before asking, so a problem shows before the user confirms.
         specs = ctx.project.load_specs()
-        store = object_store(ctx.project, ctx.project.backend_config(specs))
+        requests = [r.request for r in chosen]
+        store = object_store(ctx.project, ctx.project.backend_config(specs), requests=requests)
         if store is None:
             raise SegspecError(
                 "segspec cannot reach the store holding these outputs — set the backend's "

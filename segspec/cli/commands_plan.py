@@ -30,12 +30,19 @@ def validate(ctx: Context, var_pairs: tuple[str, ...], var_files: tuple[Path, ..
     """Check every spec file; report all problems at once."""
     ctx = with_variables(ctx, var_pairs, var_files)
     specs = ctx.project.load_specs()
+    warn(ctx, specs.warnings)
     check_backend(specs, ctx.project.backend_config(specs))
     files, jobs = len(specs.files), len(specs.jobs)
     ctx.ui.out(
         f"{ctx.ui.style('✓', 'green')} {jobs} job{'s' if jobs != 1 else ''} in {files} "
         f"file{'s' if files != 1 else ''} valid."
     )
+
+
+def warn(ctx: Context, warnings: tuple[str, ...]) -> None:
+    """Deprecations in the specs, on stderr (they never change the exit code)."""
+    for line in warnings:
+        ctx.ui.err(f"Warning: {line}")
 
 
 def _render(ctx: Context, planned: Planned, state: State, fmt: str) -> str:
@@ -102,6 +109,7 @@ def plan(
         planned = plan_project(
             ctx.project, state, plan_options(targets, replace_addresses, refresh)
         )
+        warn(ctx, planned.specs.warnings)
         if refresh_only:
             planned = refresh_only_plan(planned)
         if out_file is not None:
@@ -177,6 +185,7 @@ def apply(
                 planned = plan_project(
                     ctx.project, state, plan_options(targets, replace_addresses, refresh)
                 )
+            warn(ctx, planned.specs.warnings)
             if refresh_only:
                 planned = refresh_only_plan(planned)
                 no_wait = True
@@ -204,7 +213,9 @@ def run_planned(ctx: Context, planned: Planned, state: State, options: ApplyOpti
     from segspec.backends.registry import make_backend
 
     backend = make_backend(planned.config, ctx.project.store_root(planned.config))
-    objects = planned.objects or object_store(ctx.project, planned.config)
+    requests = [w.request for w in planned.wants.values()]
+    requests += [r.request for r in state.jobs.values()]
+    objects = planned.objects or object_store(ctx.project, planned.config, requests=requests)
     return apply_plan(
         planned.plan, planned.wants, state, backend, options, ctx.ui.event, objects=objects
     )

@@ -70,9 +70,16 @@ def cli(
 
 
 def _register() -> None:
-    from segspec.cli import commands_cloud, commands_destroy, commands_plan, commands_state
+    from segspec.cli import (
+        commands_cloud,
+        commands_destroy,
+        commands_init,
+        commands_plan,
+        commands_state,
+    )
 
     commands_plan.register(cli)
+    commands_init.register(cli)
     commands_state.register(cli)
     commands_cloud.register(cli)
     commands_destroy.register(cli)

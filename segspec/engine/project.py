@@ -7,14 +7,17 @@ local engine's store (`.segspec/`) sit beside it, in the directory above `specs/
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from segspec.backends.local.inputs import HashCache, input_identity
+from segspec.backends.local.objects import LocalObjects
 from segspec.backends.local.store import LocalStore
-from segspec.backends.objects import LocalObjects, ObjectStore
+from segspec.backends.objects import ObjectStore, RoutedObjects
 from segspec.engine.drift import gather_drift
 from segspec.errors import SegspecError, SpecError
 from segspec.plan.model import Facts, Plan, Want, matches
@@ -186,16 +189,44 @@ class Planned:
 
 
 def object_store(
-    project: Project, config: BackendConfig, cache: HashCache | None = None
+    project: Project,
+    config: BackendConfig,
+    cache: HashCache | None = None,
+    requests: Iterable[Mapping[str, Any]] = (),
 ) -> ObjectStore | None:
-    """The store holding this backend's outputs, or None when segspec cannot reach it."""
-    if config.type == "local":
+    """The store holding this backend's outputs, or None when segspec cannot reach it.
+
+    On the local engine, a job whose OutputConfig names an Endpoint keeps its bucket in
+    the S3-compatible store there; `requests` (of the specs and the state) say which.
+    """
+    if config.type != "local":
+        try:
+            from segspec.backends.s3objects import s3_objects_for
+        except ImportError:
+            return None
+        return s3_objects_for(config)
+    endpoints = {
+        str(out["Bucket"]): str(out["Endpoint"])
+        for request in requests
+        if (out := request.get("OutputConfig") or {}).get("Endpoint")
+    }
+    if config.object_endpoint is None and not endpoints:
         return LocalObjects(project.local_store(config), cache)
-    try:
-        from segspec.backends.s3objects import s3_objects_for
-    except ImportError:
-        return None
-    return s3_objects_for(config)
+    from segspec.backends.s3objects import s3_objects_at
+
+    opened: dict[str, ObjectStore] = {}
+
+    def at(endpoint: str) -> ObjectStore:
+        if endpoint not in opened:
+            opened[endpoint] = s3_objects_at(endpoint)
+        return opened[endpoint]
+
+    default: ObjectStore = (
+        at(config.object_endpoint)
+        if config.object_endpoint
+        else LocalObjects(project.local_store(config), cache)
+    )
+    return RoutedObjects(default, {bucket: at(e) for bucket, e in endpoints.items()})
 
 
 def plan_project(
@@ -220,7 +251,8 @@ def plan_project(
         a for a in known if not options.targets or any(matches(a, t) for t in options.targets)
     ]
     drift: dict[str, tuple[str, ...]] = {}
-    store = object_store(project, config, cache) if options.refresh else None
+    requests = [w.request for w in wants] + [r.request for r in records.values()]
+    store = object_store(project, config, cache, requests) if options.refresh else None
     if store is not None:
         drift = gather_drift(records, selected, store)
     if cache is not None:

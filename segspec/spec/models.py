@@ -304,10 +304,11 @@ class BackendConfig(_Strict):
     store: str | None = Field(
         default=None, description="Local engine: object store directory (default .segspec)."
     )
-    output_endpoint: str | None = Field(
+    object_endpoint: str | None = Field(
         default=None,
-        description="Local engine: S3-protocol endpoint to upload outputs to when a job's "
-        "OutputConfig.Endpoint is not set (default: the local store).",
+        description="Local engine: S3-protocol endpoint of the object store that outputs are "
+        "uploaded to (unless a job's OutputConfig.Endpoint says otherwise) and oss:// and "
+        "s3:// inputs are read from (default: the local store directory).",
     )
 
     @field_validator("region")
