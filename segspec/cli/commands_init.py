@@ -7,6 +7,7 @@ import click
 from segspec.cli.main import Context
 from segspec.engine.migrate import migrate_state
 from segspec.errors import SegspecError
+from segspec.spec.loader import read_state_config
 from segspec.state.config import make_state_backend, parse_state_url
 
 
@@ -38,7 +39,9 @@ def init(ctx: Context, migrate: bool, source: str | None) -> None:
     if not migrate:
         ctx.ui.out(f"State store ready: {target.location}")
         return
-    config = parse_state_url(source, ctx.project.state_config()) if source else None
+    # A --from URL takes the endpoint and region of the specs' state: block, if any.
+    block = read_state_config(ctx.project.specs_dir)
+    config = parse_state_url(source, block) if source else None
     origin = make_state_backend(config, ctx.project.root)
     if origin.location == target.location:
         raise SegspecError(

@@ -175,7 +175,7 @@ def test_team_two_clones_share_state_and_outputs(
     # B has no local state and no local outputs, yet nothing is to be done.
     code, out, err = cli(b, "plan", "--detailed-exitcode")
     assert code == 0, out + err
-    assert "No changes" in out or "0 to create, 0 to replace, 0 to delete" in out
+    assert f"No changes. {JOBS} jobs match the specs and the state." in out
 
     # B changes a range, reviews a saved plan, applies exactly it.
     (b / "specs" / "jobs.yaml").write_text(spec(s3.url, out=1.2), encoding="utf-8")
@@ -216,7 +216,7 @@ def test_team_second_apply_refused_naming_holder(
     # Once A is done, B finds nothing left to do.
     code, out, err = cli(b, "--lock-timeout", "30", "apply", "--auto-approve")
     assert code == 0, err
-    assert "No changes" in out or "0 to create, 0 to replace, 0 to delete" in out
+    assert f"No changes. {JOBS} jobs match the specs and the state." in out
 
 
 def test_team_kill_mid_remote_apply_then_force_unlock_and_rerun(
