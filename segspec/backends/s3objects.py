@@ -104,6 +104,19 @@ class S3Objects:
         src.unlink(missing_ok=True)
         return found
 
+    def download(self, bucket: str, key: str, dest: Path) -> None:
+        """Write the object to `dest` (multipart ranges for large objects)."""
+        from boto3.s3.transfer import TransferConfig
+
+        config = TransferConfig(
+            multipart_threshold=self.multipart_bytes, multipart_chunksize=self.multipart_bytes
+        )
+        try:
+            self._client.download_file(bucket, key, str(dest), Config=config)
+        except self._sdk_errors as exc:
+            dest.unlink(missing_ok=True)
+            raise self._translate(exc, "GetObject", bucket, key) from exc
+
     def delete(self, bucket: str, key: str) -> bool:
         """Delete the object; False when a HEAD found it already gone."""
         if self.stat(bucket, key) is None:

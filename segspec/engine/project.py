@@ -12,9 +12,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from segspec.backends.local.inputs import HashCache, input_identity
+from segspec.backends.local.inputs import HashCache, RemoteInputs, input_identity
 from segspec.backends.local.objects import LocalObjects
 from segspec.backends.local.store import LocalStore
 from segspec.backends.objects import ObjectStore, RoutedObjects
@@ -29,6 +29,9 @@ from segspec.spec.problems import display_path
 from segspec.spec.variables import VariableInputs
 from segspec.state.base import State, StateBackend
 from segspec.state.config import ENV_STATE, make_state_backend, parse_state_url
+
+if TYPE_CHECKING:
+    from segspec.backends.s3objects import S3Objects
 
 BACKEND_ENV = "SEGSPEC_BACKEND"
 
@@ -138,6 +141,7 @@ def gather_wants(
     left for the caller to save; otherwise one is opened and saved here.
     """
     store = project.local_store(config) if config.type == "local" else None
+    remote = remote_inputs(config)
     owned = cache is None and store is not None
     if owned:
         cache = project.hash_cache(config)
@@ -148,7 +152,9 @@ def gather_wants(
         options = job.local if config.type == "local" else {}
         identity = None
         if store is not None and cache is not None:
-            identity = input_identity(job.request["InputConfig"], job.base_dir, store, cache)
+            identity = input_identity(
+                job.request["InputConfig"], job.base_dir, store, cache, remote
+            )
         wants.append(
             Want(
                 address=job.address,
@@ -164,6 +170,22 @@ def gather_wants(
     if owned and cache is not None:
         cache.save()
     return wants
+
+
+def remote_inputs(config: BackendConfig) -> RemoteInputs | None:
+    """Where the local engine reads oss:// and s3:// inputs from, when not the local store."""
+    if config.type != "local" or not config.object_endpoint:
+        return None
+    from segspec.backends.s3objects import s3_objects_at
+
+    opened: dict[str, S3Objects] = {}
+
+    def at(endpoint: str) -> S3Objects:
+        if endpoint not in opened:
+            opened[endpoint] = s3_objects_at(endpoint)
+        return opened[endpoint]
+
+    return RemoteInputs(config.object_endpoint, at)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ USER_DATA_MAX_BYTES = 512
 # Bucket names as OSS and S3 define them: 3-63 lower-case letters, digits and hyphens.
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 OSS_URL_RE = re.compile(r"^oss://(?P<bucket>[^/]+)/(?P<key>.+)$")
+S3_URL_RE = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$")
 OSS_HTTP_RE = re.compile(
     r"^https?://(?P<bucket>[a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-(?P<region>[a-z0-9-]+?)"
     r"(?P<internal>-internal)?\.aliyuncs\.com/(?P<key>.+)$"
@@ -103,7 +104,8 @@ class InputConfig(_Strict):
     Media: str = Field(
         description=(
             "Type OSS: oss://bucket/key or http(s)://bucket.oss-<region>.aliyuncs.com/key "
-            "(local engine also: a path or file:// URL). Type Media: a 32-character media ID."
+            "(local engine also: s3://bucket/key, a path or file:// URL). Type Media: a "
+            "32-character media ID."
         )
     )
 
@@ -134,8 +136,8 @@ def check_oss_media(value: str) -> None:
     """Raise a custom error unless `value` is a URL or path the OSS input type accepts."""
     if not value.strip():
         raise _fail("media_empty", "must not be empty — give oss://bucket/key or a path")
-    if value.startswith("oss://"):
-        match = OSS_URL_RE.match(value)
+    if value.startswith(("oss://", "s3://")):
+        match = OSS_URL_RE.match(value) or S3_URL_RE.match(value)
         if not match or not BUCKET_RE.match(match["bucket"]):
             raise _fail(
                 "oss_url",
@@ -151,7 +153,7 @@ def check_oss_media(value: str) -> None:
     if "://" in value and not value.startswith("file://"):
         raise _fail(
             "url_scheme",
-            "unsupported URL scheme in {value} — use oss://, http(s)://, file:// or a path",
+            "unsupported URL scheme in {value} — use oss://, s3://, http(s)://, file:// or a path",
             value=repr(value),
         )
 

@@ -14,17 +14,19 @@ import shutil
 import socket
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from segspec.backends.base import JobRequest, JobResult, JobState, OutputSegment, ai_result_for
 from segspec.backends.local.clips import Clip
 from segspec.backends.local.cut import cut_ranges
-from segspec.backends.local.inputs import resolve_input
+from segspec.backends.local.inputs import RemoteInputs, resolve_input
 from segspec.backends.local.store import LocalStore, sha256_file
-from segspec.backends.objects import ObjectStore
 from segspec.errors import BackendError, MediaError
 from segspec.media.probe import probe
 from segspec.state.model import now_utc
+
+if TYPE_CHECKING:
+    from segspec.backends.s3objects import S3Objects
 
 
 class LocalBackend:
@@ -37,14 +39,15 @@ class LocalBackend:
         self.store = store
         self.object_endpoint = object_endpoint
         """Where outputs go when a job's OutputConfig.Endpoint is unset (None: `store`)."""
-        self._remote: dict[str, ObjectStore] = {}
+        self._remote: dict[str, S3Objects] = {}
+        self.inputs = RemoteInputs(object_endpoint, self.remote) if object_endpoint else None
 
     def endpoint_for(self, out: Mapping[str, Any]) -> str | None:
         """The S3-protocol endpoint a job's outputs are uploaded to (None: the local store)."""
         endpoint = out.get("Endpoint") or self.object_endpoint
         return str(endpoint) if endpoint else None
 
-    def remote(self, endpoint: str) -> ObjectStore:
+    def remote(self, endpoint: str) -> S3Objects:
         """The object store at `endpoint` (one client per endpoint, made on first use)."""
         if endpoint not in self._remote:
             from segspec.backends.s3objects import s3_objects_at
@@ -128,7 +131,9 @@ class LocalBackend:
     def _work(self, record: Mapping[str, Any], workdir: Path) -> tuple[OutputSegment, ...]:
         request = record["request"]
         out = request["OutputConfig"]
-        src = resolve_input(request["InputConfig"], Path(record["base_dir"]), self.store)
+        src = resolve_input(
+            request["InputConfig"], Path(record["base_dir"]), self.store, self.inputs
+        )
         info = probe(src)
         suffix = PurePosixPath(out["ObjectKey"]).suffix or ".mp4"
         params = request["JobParams"]
