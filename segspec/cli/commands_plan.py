@@ -10,7 +10,13 @@ import click
 from segspec.cli.main import EXIT_CHANGES, EXIT_ERROR, Context
 from segspec.cli.options import plan_options, selection_options, variable_options, with_variables
 from segspec.engine.apply import ApplyOptions, ApplyReport, apply_plan
-from segspec.engine.project import Planned, check_backend, object_store, plan_project
+from segspec.engine.project import (
+    Planned,
+    check_backend,
+    default_parallelism,
+    object_store,
+    plan_project,
+)
 from segspec.errors import SegspecError
 from segspec.plan.model import Action, Plan
 from segspec.render.human import render_plan
@@ -196,9 +202,8 @@ def apply(
             if not planned.plan.has_changes:
                 return
             _confirm(ctx, auto_approve)
-            default_parallelism = 1 if planned.config.type == "local" else 8
             options = ApplyOptions(
-                parallelism=parallelism or default_parallelism,
+                parallelism=parallelism or default_parallelism(planned.config),
                 wait=not no_wait or refresh_only,
                 timeout=0.0 if refresh_only else timeout,
             )

@@ -12,12 +12,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from segspec.backends.local.inputs import HashCache, RemoteInputs, input_identity
-from segspec.backends.local.objects import LocalObjects
+from segspec.backends.local.inputs import HashCache
 from segspec.backends.local.store import LocalStore
-from segspec.backends.objects import ObjectStore, RoutedObjects
+from segspec.backends.objects import ObjectStore
+from segspec.backends.registry import Checked, backend_entry
 from segspec.engine.drift import gather_drift
 from segspec.errors import SegspecError, SpecError
 from segspec.plan.model import Facts, Plan, Want, matches
@@ -29,9 +29,6 @@ from segspec.spec.problems import display_path
 from segspec.spec.variables import VariableInputs
 from segspec.state.base import State, StateBackend
 from segspec.state.config import ENV_STATE, make_state_backend, parse_state_url
-
-if TYPE_CHECKING:
-    from segspec.backends.s3objects import S3Objects
 
 BACKEND_ENV = "SEGSPEC_BACKEND"
 
@@ -114,19 +111,12 @@ class Project:
 def check_backend(specs: SpecSet, config: BackendConfig) -> None:
     """Refuse, before any request, what the chosen backend's service would refuse.
 
-    Pure (no network): for ice, the region and every OSS input/output region; raises
-    `SpecError` with one file:line:col line per problem.
+    Pure (no network); raises `SpecError` with one file:line:col line per problem.
     """
-    if config.type != "ice":
+    entry = backend_entry(config.type)
+    if entry.check is None:
         return
-    from segspec.backends.ice.checks import region_problems
-
-    problems = region_problems(
-        specs.jobs.values(),
-        config.region,
-        backend_where=specs.backend_where,
-        display=display_path,
-    )
+    problems = entry.check(Checked(specs.jobs.values(), specs.backend_where, display_path), config)
     if problems:
         raise SpecError(problems)
 
@@ -136,25 +126,22 @@ def gather_wants(
 ) -> list[Want]:
     """Everything the planner needs about each desired job, including input identities.
 
-    This is where planning's I/O happens: local inputs are stat'ed and hashed (hashes are
-    cached by size and mtime), so the planner itself stays pure. A `cache` passed in is
-    left for the caller to save; otherwise one is opened and saved here.
+    This is where planning's I/O happens: inputs the backend reads on this machine are
+    stat'ed and hashed (hashes are cached by size and mtime), so the planner itself stays
+    pure. A `cache` passed in is left for the caller to save; otherwise one is opened and
+    saved here.
     """
-    store = project.local_store(config) if config.type == "local" else None
-    remote = remote_inputs(config)
-    owned = cache is None and store is not None
+    entry = backend_entry(config.type)
+    owned = cache is None and entry.uses_hash_cache
     if owned:
         cache = project.hash_cache(config)
+    identify = entry.inputs(config, project.store_root(config), cache) if entry.inputs else None
     wants = []
     for job in specs.jobs.values():
         # `local:` options only shape the local engine's clips; on other backends they
         # are ignored, so they must not trigger reruns there either.
-        options = job.local if config.type == "local" else {}
-        identity = None
-        if store is not None and cache is not None:
-            identity = input_identity(
-                job.request["InputConfig"], job.base_dir, store, cache, remote
-            )
+        options = job.local if entry.uses_local_options else {}
+        identity = identify(job.request["InputConfig"], job.base_dir) if identify else None
         wants.append(
             Want(
                 address=job.address,
@@ -170,22 +157,6 @@ def gather_wants(
     if owned and cache is not None:
         cache.save()
     return wants
-
-
-def remote_inputs(config: BackendConfig) -> RemoteInputs | None:
-    """Where the local engine reads oss:// and s3:// inputs from, when not the local store."""
-    if config.type != "local" or not config.object_endpoint:
-        return None
-    from segspec.backends.s3objects import s3_objects_at
-
-    opened: dict[str, S3Objects] = {}
-
-    def at(endpoint: str) -> S3Objects:
-        if endpoint not in opened:
-            opened[endpoint] = s3_objects_at(endpoint)
-        return opened[endpoint]
-
-    return RemoteInputs(config.object_endpoint, at)
 
 
 @dataclass(frozen=True)
@@ -218,37 +189,20 @@ def object_store(
 ) -> ObjectStore | None:
     """The store holding this backend's outputs, or None when segspec cannot reach it.
 
-    On the local engine, a job whose OutputConfig names an Endpoint keeps its bucket in
-    the S3-compatible store there; `requests` (of the specs and the state) say which.
+    A job whose OutputConfig names an Endpoint may keep its bucket in the S3-compatible
+    store there; `requests` (of the specs and the state) say which.
     """
-    if config.type != "local":
-        try:
-            from segspec.backends.s3objects import s3_objects_for
-        except ImportError:
-            return None
-        return s3_objects_for(config)
     endpoints = {
         str(out["Bucket"]): str(out["Endpoint"])
         for request in requests
         if (out := request.get("OutputConfig") or {}).get("Endpoint")
     }
-    if config.object_endpoint is None and not endpoints:
-        return LocalObjects(project.local_store(config), cache)
-    from segspec.backends.s3objects import s3_objects_at
+    entry = backend_entry(config.type)
+    return entry.objects(config, project.store_root(config), cache, endpoints)
 
-    opened: dict[str, ObjectStore] = {}
 
-    def at(endpoint: str) -> ObjectStore:
-        if endpoint not in opened:
-            opened[endpoint] = s3_objects_at(endpoint)
-        return opened[endpoint]
-
-    default: ObjectStore = (
-        at(config.object_endpoint)
-        if config.object_endpoint
-        else LocalObjects(project.local_store(config), cache)
-    )
-    return RoutedObjects(default, {bucket: at(e) for bucket, e in endpoints.items()})
+def default_parallelism(config: BackendConfig) -> int:
+    return backend_entry(config.type).default_parallelism
 
 
 def plan_project(
@@ -263,7 +217,7 @@ def plan_project(
     specs = specs or project.load_specs()
     config = project.backend_config(specs)
     check_backend(specs, config)
-    cache = project.hash_cache(config) if config.type == "local" else None
+    cache = project.hash_cache(config) if backend_entry(config.type).uses_hash_cache else None
     wants = gather_wants(project, specs, config, cache)
     records = state.jobs
     known = set(records) | {w.address for w in wants}
