@@ -32,7 +32,11 @@ def _record(ctx: Context, name: str) -> JobRecord:
 
 
 def _objects_dir(ctx: Context, record: JobRecord) -> Path | None:
-    if record.backend != "local":
+    """The local store's objects directory, when the record's outputs are there (not in a
+    bucket: the AiResult's OutputEndpoint then names the store)."""
+    result = (record.ai_result or {}).get("SegmentationResult") or {}
+    endpoint = str(result.get("OutputEndpoint") or "")
+    if record.backend != "local" or (endpoint and not endpoint.startswith("file:")):
         return None
     try:
         specs = ctx.project.load_specs()

@@ -172,6 +172,9 @@ def test_team_two_clones_share_state_and_outputs(
     s3.client().download_file(CLIPS_BUCKET, "job0/clip_0.mp4", str(clip))
     assert frame_numbers(clip) == list(range(0, 25))
 
+    code, out, err = cli(b, "output", "job0")
+    assert (code, out) == (0, f"oss://{CLIPS_BUCKET}/job0/clip_0.mp4\n"), err
+
     # B has no local state and no local outputs, yet nothing is to be done.
     code, out, err = cli(b, "plan", "--detailed-exitcode")
     assert code == 0, out + err
