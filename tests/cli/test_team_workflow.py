@@ -200,6 +200,13 @@ def test_team_two_clones_share_state_and_outputs(
     assert not lock_left(s3) and journal(s3) == []
     assert remote_state(s3)["jobs"]["job0"]["request"]["JobParams"]["Ranges"][0]["Out"] == 1.2
 
+    # destroy, from either clone, deletes the clips in the bucket and forgets the jobs.
+    code, out, err = cli(b, "destroy", "--auto-approve", "--target", "job1")
+    assert code == 0, err
+    assert "job1/clip_0.mp4" not in keys(s3, CLIPS_BUCKET)
+    assert "job0/clip_0.mp4" in keys(s3, CLIPS_BUCKET)
+    assert "job1" not in remote_state(s3)["jobs"]
+
 
 def test_team_second_apply_refused_naming_holder(
     clones: tuple[Path, Path], s3: S3Server, cli: Run
