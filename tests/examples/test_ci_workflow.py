@@ -20,6 +20,8 @@ from segspec.cli.main import entrypoint
 from tests.backends.s3server import S3Server, loopback_only, running_s3_server
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow
+
 WORKFLOW = REPO / "examples" / "ci" / "segspec.yml"
 SPEC = """\
 version: 1
