@@ -90,6 +90,21 @@ class S3Access:
             raise self.fail(exc, "PutObject", key) from exc
         return str(response.get("ETag") or "")
 
+    def copy(self, src: str, dest: str, *, if_match: str) -> bool:
+        """Server-side copy of `src` (only while its ETag is `if_match`) to `dest`."""
+        try:
+            self.s3.client.copy_object(
+                Bucket=self.bucket,
+                Key=dest,
+                CopySource={"Bucket": self.bucket, "Key": src},
+                CopySourceIfMatch=if_match,
+            )
+        except self.errors as exc:
+            if is_precondition_failed(exc):
+                return False  # the state changed: the conditional write after this fails too
+            raise self.fail(exc, "CopyObject", dest) from exc
+        return True
+
     def delete(self, key: str, *, if_match: str | None = None) -> bool:
         """Delete `key`; False when the condition failed."""
         extra = {"IfMatch": if_match} if if_match else {}
@@ -193,9 +208,7 @@ class S3State(JournaledState):
 
     def _write_state(self, data: bytes) -> None:
         if self.etag is not None:
-            current = self.access.get(self.access.key)
-            if current is not None and current[1] == self.etag:
-                self.access.put(self.backup_key, current[0])
+            self.access.copy(self.access.key, self.backup_key, if_match=self.etag)
         etag = self.access.put(self.access.key, data, if_match=self.etag, create=self.etag is None)
         if etag is None:
             raise StateError(

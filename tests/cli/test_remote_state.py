@@ -108,6 +108,16 @@ def test_remote_state_backend_key_is_deprecated_for_engine(
     assert code == 0 and "deprecated" not in err
 
 
+def test_remote_state_init_on_the_default_local_file(
+    project: Callable[[str], Path], cli: Run
+) -> None:
+    root = project(JOB.format(extra=""))
+    code, out, err = cli(root, "init")
+    assert code == 0, err
+    assert "not created yet, 0 jobs" in out and "taken and released" in out
+    assert f"State store ready: {root / 'segspec.state.json'}" in out
+
+
 def test_remote_state_init_checks_store_and_lock(
     project: Callable[[str], Path], s3: S3Server, cli: Run
 ) -> None:
