@@ -2,8 +2,9 @@
 
 OSS speaks the S3 protocol and accepts an Alibaba Cloud AccessKey as S3 credentials, so
 drift checks and output deletion for ICE jobs (and the local engine's uploads to an
-S3-compatible store) go through boto3, imported only when a store is made. A stat is a HEAD (size and ETag); a delete is a
-DELETE preceded by a HEAD, because S3 answers 204 whether or not the object existed.
+S3-compatible store) go through boto3, imported only when a store is made. A stat is a
+HEAD (size and ETag); a delete is a DELETE preceded by a HEAD, because S3 answers 204
+whether or not the object existed.
 
 Nothing here ever formats a credential value into text.
 """
