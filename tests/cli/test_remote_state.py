@@ -85,6 +85,14 @@ def test_remote_state_flag_with_aws_endpoint_url_convention(
     assert code == 0 and "alpha" in out
     code, out, err = cli(root, "plan", "--detailed-exitcode")
     assert code == 0, out + err
+    code, out, err = cli(root, "state", "mv", "alpha", "renamed")
+    assert code == 0, err
+    assert list(remote(s3)["jobs"]) == ["renamed"]
+    code, out, err = cli(root, "state", "rm", "renamed")
+    assert code == 0, err
+    assert remote(s3)["jobs"] == {}
+    left = [o["Key"] for o in s3.client().list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert sorted(left) == [KEY, KEY + ".backup"]  # no lock, no journal
 
 
 def test_remote_state_block_errors_name_file_line(
