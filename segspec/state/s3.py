@@ -261,8 +261,15 @@ class S3StateBackend:
 
     def _release(self, info: LockInfo, etag: str) -> None:
         # Conditional on our lock's ETag: a lock forced away and retaken by someone else
-        # is theirs, and stays.
-        self.access.delete(self.lock_key, if_match=etag)
+        # is theirs, and stays. A store that refuses conditional deletes gets a
+        # read-compare-delete instead (a narrower race, still never someone else's lock
+        # unless it was taken in between).
+        try:
+            self.access.delete(self.lock_key, if_match=etag)
+        except StateError:
+            holder = self.holder()
+            if holder is not None and holder.id == info.id:
+                self.access.delete(self.lock_key)
 
     def holder(self) -> LockInfo | None:
         found = self.access.get(self.lock_key)
@@ -308,6 +315,7 @@ class S3StateBackend:
                     f"{self.access.url(self.lock_key)}, so two processes could both hold the "
                     "lock — use a store with conditional writes (OSS, AWS S3, MinIO, ...)"
                 )
+            self._check_if_match()
             state = self.open()
             lines.insert(
                 0,
@@ -317,4 +325,18 @@ class S3StateBackend:
         lines.append(
             f"lock {self.access.url(self.lock_key)}: created, a second create refused, removed"
         )
+        lines.append("state writes: a write with a stale ETag (If-Match) is refused")
         return lines
+
+    def _check_if_match(self) -> None:
+        probe = self.access.key + ".init-probe"
+        self.access.put(probe, b"{}")
+        try:
+            if self.access.put(probe, b"{}", if_match='"0-stale"') is not None:
+                raise StateError(
+                    f"{self.access.s3.endpoint} ignored If-Match on {self.access.url(probe)}, "
+                    "so a writer that lost its lock could overwrite a newer state — use a "
+                    "store with conditional writes (OSS, AWS S3, MinIO, ...)"
+                )
+        finally:
+            self.access.delete(probe)

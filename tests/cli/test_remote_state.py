@@ -134,6 +134,9 @@ def test_remote_state_init_checks_store_and_lock(
     assert code == 0, err
     assert f"bucket {BUCKET}: readable" in out
     assert "a second create refused" in out
+    assert "a write with a stale ETag (If-Match) is refused" in out
+    # init leaves nothing behind: no probe, no lock, and no state until a job is recorded
+    assert s3.client().list_objects_v2(Bucket=BUCKET).get("Contents", []) == []
     assert f"State store ready: s3://{BUCKET}/{KEY}" in out
     s3.client().delete_bucket(Bucket=BUCKET)
     code, out, err = cli(root, "init")
