@@ -120,11 +120,11 @@ class LimitedComposer(Composer):
                     f"alias *{anchor} is not defined earlier in the file — define "
                     f"&{anchor} before using it",
                 )
-            node = self.anchors[anchor]
-            nodes, chars = self._sizes[id(node)]
+            target = self.anchors[anchor]
+            nodes, chars = self._sizes[id(target)]
             self._charge(nodes, chars, event.start_mark)
             self.get_event()
-            return node
+            return target
         event = self.peek_event()
         self._depth += 1
         if self._depth > MAX_DEPTH:

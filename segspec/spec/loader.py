@@ -25,6 +25,7 @@ from segspec.spec.limits import MAX_FILE_BYTES, Budget, LimitError
 from segspec.spec.messages import describe, suggest
 from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody
 from segspec.spec.normalize import canonical_json, local_options, normalized_request
+from segspec.spec.paths import local_path, outside
 from segspec.spec.problems import Problems, display_path, position_in_job, report_validation
 from segspec.spec.variables import Variable, VariableInputs
 from segspec.spec.variables import resolve as resolve_variables
@@ -131,10 +132,14 @@ def _file_kind(file: Path) -> str:
     return kind
 
 
-def load_specs(directory: Path, variables: VariableInputs | None = None) -> SpecSet:
+def load_specs(
+    directory: Path, variables: VariableInputs | None = None, root: Path | None = None
+) -> SpecSet:
     """Read, validate and normalize every spec file in `directory`.
 
     `variables` supplies values from outside the specs (--var, --var-file, environment).
+    Local inputs must lie inside `root` (default: the directory above `directory`) unless
+    their job sets `local: {allow_outside_project: true}`; nothing is opened to decide.
     Raises `SpecError` listing every problem found, in file order.
     """
     if not directory.is_dir():
@@ -177,6 +182,7 @@ def load_specs(directory: Path, variables: VariableInputs | None = None) -> Spec
             else:
                 backend, backend_where = found_backend, where
         for job in _jobs(file, located, problems, values):
+            _check_inside(job, located, problems, root or directory.resolve().parent)
             other = jobs.get(job.address)
             if other is not None:
                 problems.add(
@@ -414,6 +420,29 @@ def _one_job(
         body=model,
         request=normalized_request(model),
         local=local_options(model),
+    )
+
+
+def _check_inside(job: DesiredJob, located: Located, problems: Problems, root: Path) -> None:
+    """Refuse a path or file:// input outside the project unless the job opts in."""
+    if job.body.InputConfig.Type != "OSS":
+        return
+    if job.body.local is not None and job.body.local.allow_outside_project:
+        return
+    media = job.body.InputConfig.Media
+    path = local_path(media, job.base_dir.resolve())
+    real = outside(path, root) if path is not None else None
+    if real is None:
+        return
+    name = job.address.partition("[")[0]
+    at = position_in_job(located, ("jobs", name), ("InputConfig", "Media"))
+    problems.add(
+        job.file,
+        at,
+        ("jobs", job.address, "InputConfig", "Media"),
+        f"{media!r} resolves to {real}, outside the project directory {root} — move the "
+        "file into the project, or set local: {allow_outside_project: true} on this job "
+        "if you trust the spec",
     )
 
 
