@@ -16,7 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from segspec.errors import LockError
+from segspec.errors import LockError, os_error_message
+from segspec.state.atomic import open_private
 from segspec.state.model import now_utc
 
 
@@ -31,7 +32,10 @@ class StateLock:
 
     def __enter__(self) -> StateLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            handle = os.fdopen(open_private(self.path, os.O_RDWR | os.O_APPEND), "a+")
+        except OSError as exc:
+            raise LockError(os_error_message(exc, f"taking the state lock {self.path}")) from exc
         deadline = time.monotonic() + self.timeout
         delay = 0.05
         while True:
