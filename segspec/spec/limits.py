@@ -22,6 +22,8 @@ MAX_DEPTH = 64
 """Nesting of mappings and sequences; real specs need fewer than ten levels."""
 MAX_SCALAR_CHARS = 64 * 1024
 """Longest string (key or value), before and after `${...}` interpolation."""
+MAX_NUMBER_CHARS = 100
+"""Longest integer literal (Python refuses to convert more than 4,300 digits at all)."""
 MAX_NODES = 500_000
 """Values (scalars, lists, mappings) a document may hold once its aliases are expanded."""
 MAX_EXPANDED_CHARS = 16 * 1024 * 1024
@@ -35,6 +37,7 @@ _SHORT = "tag:yaml.org,2002:"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INT = "tag:yaml.org,2002:int"
 
 
 class LimitError(Exception):
@@ -166,6 +169,12 @@ class LimitedComposer(Composer):
             implicit = self.resolve(yaml.ScalarNode, value, (True, False))
             if written != STR_TAG and (written != implicit or written == _TIMESTAMP):
                 raise _tag_error(written, node)
+        if node.tag == _INT and len(value) > MAX_NUMBER_CHARS:
+            raise LimitError(
+                _pos(node.start_mark),
+                f"a number of {len(value):,} digits is longer than the limit of "
+                f"{MAX_NUMBER_CHARS} — shorten it, or quote it to make it a string",
+            )
         if node.tag == _TIMESTAMP:
             node.tag = STR_TAG  # an unquoted date stays the text it is written as
         self._charge(1, len(value), node.start_mark)
