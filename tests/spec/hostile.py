@@ -37,8 +37,12 @@ def nested(depth: int, mapping: bool = False) -> str:
 CASES: dict[str, tuple[str, str]] = {
     "alias bomb": (alias_bomb(), "expands to more than"),
     "alias bomb of long strings": (
-        "version: 1\ns: &s " + "x" * 60000 + "\n"
-        + "a: &a [" + ", ".join(["*s"] * 300) + "]\njobs: {x: *a}\n",
+        "version: 1\ns: &s "
+        + "x" * 60000
+        + "\n"
+        + "a: &a ["
+        + ", ".join(["*s"] * 300)
+        + "]\njobs: {x: *a}\n",
         "characters of text",
     ),
     "tag timestamp": (job(bucket="!!timestamp clips"), "YAML tag !!timestamp"),

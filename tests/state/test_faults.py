@@ -23,7 +23,6 @@ from segspec.state.store import StateStore
 from tests.spec.hostile import job
 from tests.state.test_store import compacted, rec, state_path
 
-
 __all__ = ["state_path"]  # the fixture
 
 
@@ -73,7 +72,7 @@ def test_faults_disk_full_during_journal_append(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "write", half_then_full)
-    with pytest.raises(StateError, match="No space left on device.*free some space"):
+    with pytest.raises(StateError, match=r"No space left on device.*free some space"):
         store.put(rec("c"))
     monkeypatch.undo()
     assert store.journal_path.read_bytes() == journal_before  # torn half line cut away
@@ -159,7 +158,7 @@ def test_faults_lock_on_read_only_directory(
         raise OSError(errno.EROFS, "Read-only file system", str(state_path) + ".lock")
 
     monkeypatch.setattr(os, "open", read_only)
-    with pytest.raises(LockError, match="Read-only file system.*writable location"):
+    with pytest.raises(LockError, match=r"Read-only file system.*writable location"):
         StateLock(state_path).__enter__()
 
 
