@@ -63,7 +63,8 @@ VALUES: list[Any] = [
     "${each.key}", "${each.value.x}", "$${var.out}", "${", "{index}", "H.264", "H.265",
     "ultrafast", "local", "ice", "x" * 600, "é✓\u202e", "a" * 32, "0" * 32, [], {},
 ]  # fmt: skip
-NOISE = list("&*!{}[]:,-#|>'\"\n \t%@?`<=$\\") + [
+NOISE = [
+    *"&*!{}[]:,-#|>'\"\n \t%@?`<=$\\",
     "!!str ", "!!int ", "!!timestamp ", "!!python/name:os.system ", "&a ", "*a", "<<: *d\n",
     "${var.out}", "\\0", "\\x1b", "\n  - ", "\n    ", ": ", "---\n", "...\n", "\ufeff",
 ]  # fmt: skip
