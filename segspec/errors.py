@@ -92,10 +92,10 @@ _REMEDIES = {
 
 def os_error_message(exc: OSError, doing: str) -> str:
     """A full sentence for `exc`, which happened while `doing` (e.g. "writing the state")."""
-    where = f" {exc.filename}" if exc.filename is not None else ""
+    where = f" on {exc.filename}" if exc.filename is not None else ""
     reason = exc.strerror or str(exc) or type(exc).__name__
     remedy = _REMEDIES.get(exc.errno or -1, "check the file and retry")
-    return f"{doing} failed on{where or ' a file'}: {reason} ({remedy})"
+    return f"{doing} failed{where}: {reason} ({remedy})"
 
 
 def file_system_error(exc: OSError, doing: str) -> FileSystemError:

@@ -110,7 +110,7 @@ def entrypoint(argv: list[str] | None = None) -> int:
         # The machine refused a read or write (disk full, permissions, read-only, path too
         # long...): something the user fixes, not a bug. The edges that can say more
         # (state store, local engine, media add) translate first; this is the net.
-        click.echo(f"Error: {os_error_message(exc, 'segspec')}", err=True)
+        click.echo(f"Error: {os_error_message(exc, 'reading or writing a file')}", err=True)
         return EXIT_ERROR
     except Exception:
         click.echo(

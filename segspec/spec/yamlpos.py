@@ -15,16 +15,18 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from segspec.spec.limits import CONTROL, MAX_FILE_BYTES, LimitedComposer, LimitError
+from segspec.spec.limits import CONTROL, MAX_DEPTH, MAX_FILE_BYTES, LimitedComposer, LimitError
 
 Path_ = tuple[str | int, ...]
 Pos = tuple[int, int]
 
-_PARSERS: tuple[type, ...] = (
-    (yaml.CParser,)
-    if hasattr(yaml, "CParser")
-    else (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser)
-)
+_PARSERS: tuple[type, ...]
+try:  # libyaml's parser when PyYAML was built with it (the wheels are)
+    from yaml._yaml import CParser
+
+    _PARSERS = (CParser,)
+except ImportError:  # pragma: no cover
+    _PARSERS = (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser)
 
 
 def _init_loader(self: Any, stream: str) -> None:
@@ -102,7 +104,12 @@ def read_yaml(text: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlSyntaxError(pos, str(exc.problem or exc.context or "invalid YAML")) from exc
+        problem = str(exc.problem or exc.context or "invalid YAML")
+        if "nesting depth" in problem:  # libyaml's own limit, met while scanning ahead
+            raise LimitError(
+                pos, f"nested more than {MAX_DEPTH} levels deep — flatten the structure"
+            ) from exc
+        raise YamlSyntaxError(pos, problem) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError((1, 1), str(exc)) from exc
     finally:
