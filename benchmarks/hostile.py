@@ -104,8 +104,9 @@ def table() -> bool:
     return ok
 
 
-def full_disk() -> bool:
-    """Apply with the state on a 64 KB tmpfs filled to the brim: a real ENOSPC."""
+def full_disk(journal: bool) -> bool:
+    """Apply with the state on a 64 KB tmpfs filled to the brim: a real ENOSPC (at the
+    lock, or with one page left, at the first journal append)."""
     mount = Path(tempfile.mkdtemp())
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], check=True)
     try:
@@ -117,6 +118,8 @@ def full_disk() -> bool:
             pass  # full
         finally:
             os.close(fd)
+        if journal:  # leave one page: the lock fits, the journal's first append does not
+            os.truncate(mount / "filler", (mount / "filler").stat().st_size - 4096)
         project = Path(tempfile.mkdtemp())
         shutil.copytree(REPO / "specs", project / "specs")
         state = mount / "segspec.state.json"
@@ -128,10 +131,15 @@ def full_disk() -> bool:
             cwd=project,
         )  # fmt: skip
         left = sorted(p.name for p in mount.iterdir())
-        print(f"\napply onto a full tmpfs: exit {run.returncode}; files left: {left}")
+        where = "journal" if journal else "lock"
+        print(f"\napply onto a full tmpfs ({where}): exit {run.returncode}; files left: {left}")
         print((run.stderr.strip().splitlines() or [""])[-1])
         shutil.rmtree(project)
-        return run.returncode == 1 and "Traceback" not in run.stderr and left == ["filler", "segspec.state.json.lock"]
+        return (
+            run.returncode == 1
+            and "Traceback" not in run.stderr
+            and left == ["filler", "segspec.state.json.lock"]
+        )
     finally:
         subprocess.run(["umount", str(mount)], check=True)
         mount.rmdir()
@@ -143,7 +151,7 @@ def main() -> int:
     args = parser.parse_args()
     ok = table()
     if args.tmpfs:
-        ok &= full_disk()
+        ok &= full_disk(journal=False) & full_disk(journal=True)
     return 0 if ok else 1
 
 

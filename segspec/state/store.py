@@ -242,6 +242,10 @@ def append_durably(store: StateStore, line: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, start)
+            if start == 0:  # the journal this append created holds nothing: remove it
+                os.close(fd)
+                store._journal = None
+                store.journal_path.unlink()
         raise
 
 

@@ -167,3 +167,18 @@ def test_faults_journal_is_json_lines_after_recovery(state_path: Path) -> None:
     store.put(rec("b"))
     lines = store.journal_path.read_text().splitlines()
     assert [json.loads(line)["address"] for line in lines] == ["b"]
+
+
+def test_faults_disk_full_on_first_append_leaves_no_journal(
+    state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = StateStore.open(state_path)
+
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(StateError, match="No space left on device"):
+        store.put(rec("a"))
+    monkeypatch.undo()
+    assert list(state_path.parent.iterdir()) == []  # no empty journal, no temp file
