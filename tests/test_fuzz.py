@@ -19,6 +19,7 @@ SETTINGS = settings(
     max_examples=150,
     deadline=None,  # wall time is measured in benchmarks/fuzz.py, not asserted here
     derandomize=True,
+    database=None,  # derandomized: nothing to remember between runs, no .hypothesis/ dir
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
