@@ -13,19 +13,19 @@ not parse is refused with a message naming the backup, and nothing is overwritte
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import shutil
 import threading
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pydantic import ValidationError
 
-from segspec.errors import StateError
-from segspec.state.atomic import fsync_dir, write_atomic
+from segspec.errors import StateError, os_error_message
+from segspec.state.atomic import copy_atomic, fsync_dir, open_private, write_atomic
 from segspec.state.model import STATE_FORMAT_VERSION, JobRecord, StateFile
 
 
@@ -39,7 +39,8 @@ class StateStore:
         self.lineage: str | None = None
         self.serial = 0
         self._jobs: dict[str, JobRecord] = {}
-        self._journal: IO[str] | None = None
+        self._journal: int | None = None
+        """File descriptor of the journal, opened for appending on the first change."""
         self._mutex = threading.Lock()
         self._dirty = False
 
@@ -68,10 +69,19 @@ class StateStore:
 
     def _load_file(self) -> None:
         if not self.path.exists():
+            self._refuse_orphan_journal()
             return
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            text = self.path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise StateError(
+                f"state file {self.path} cannot be read: {exc.strerror or exc} — fix its "
+                f"permissions (e.g. chmod 600 {self.path}) and run the command again. It has "
+                "not been changed."
+            ) from exc
+        try:
+            raw = json.loads(text)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise StateError(self._unreadable(f"is not valid JSON ({exc})")) from exc
         version = raw.get("format_version") if isinstance(raw, dict) else None
         if version != STATE_FORMAT_VERSION:
@@ -88,6 +98,26 @@ class StateStore:
             raise StateError(self._unreadable(f"is malformed at {where}: {first['msg']}")) from exc
         self.lineage, self.serial, self._jobs = state.lineage, state.serial, dict(state.jobs)
 
+    def _refuse_orphan_journal(self) -> None:
+        """A journal whose first entry does not start a fresh state means the state file
+        it continues was deleted or moved: planning from the journal alone would recreate
+        every job the journal does not hold."""
+        first = first_journal_serial(self.journal_path)
+        if first is None or first <= 1:
+            return  # no journal, or one that starts from an empty state (a first apply)
+        restore = (
+            f"restore it with `cp {self.backup_path} {self.path}` (the backup may miss the "
+            "latest changes, which the journal then adds back)"
+            if self.backup_path.exists()
+            else "restore it from version control or wherever it was moved"
+        )
+        raise StateError(
+            f"state file {self.path} is missing, but its journal {self.journal_path} "
+            f"continues a state (its first change is serial {first}). The state was "
+            f"deleted or moved; {restore}, then run the command again. To start from an "
+            f"empty state instead, move {self.journal_path} aside. Nothing was changed."
+        )
+
     def _unreadable(self, what: str) -> str:
         backup = (
             f"the previous version is in {self.backup_path}: inspect it and copy it over "
@@ -100,7 +130,13 @@ class StateStore:
     def _replay_journal(self) -> None:
         if not self.journal_path.exists():
             return
-        lines = self.journal_path.read_text(encoding="utf-8").split("\n")
+        try:
+            lines = self.journal_path.read_text(encoding="utf-8").split("\n")
+        except OSError as exc:
+            raise StateError(
+                f"journal {self.journal_path} cannot be read: {exc.strerror or exc} — fix "
+                "its permissions and run the command again. Nothing was changed."
+            ) from exc
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -148,14 +184,15 @@ class StateStore:
             self.lineage = str(uuid.uuid4())
         self.serial += 1
         entry = {"lineage": self.lineage, "serial": self.serial, **entry}
-        if self._journal is None:
-            fresh = not self.journal_path.exists()
-            self._journal = self.journal_path.open("a", encoding="utf-8")
-            if fresh:
-                fsync_dir(self.journal_path.parent)
-        self._journal.write(json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n")
-        self._journal.flush()
-        os.fsync(self._journal.fileno())
+        line = (json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n").encode()
+        try:
+            append_durably(self, line)
+        except OSError as exc:
+            raise StateError(
+                os_error_message(exc, f"recording {entry['address']} in {self.journal_path}")
+                + ". Everything recorded before is kept; the journal is folded into the "
+                "state by the next command."
+            ) from exc
         self._dirty = True
 
     def compact(self) -> None:
@@ -166,13 +203,18 @@ class StateStore:
             if self.lineage is None:
                 self.lineage = str(uuid.uuid4())
             state = StateFile(lineage=self.lineage, serial=self.serial, jobs=self._jobs)
-            if self.path.exists():
-                tmp = self.backup_path.with_name(self.backup_path.name + ".tmp")
-                shutil.copyfile(self.path, tmp)
-                os.replace(tmp, self.backup_path)
-            write_atomic(self.path, render_state(state).encode())
+            try:
+                if self.path.exists():
+                    copy_atomic(self.path, self.backup_path)
+                write_atomic(self.path, render_state(state).encode())
+            except OSError as exc:
+                raise StateError(
+                    os_error_message(exc, f"writing the state file {self.path}")
+                    + f". Nothing is lost: every change is in {self.journal_path}, which the "
+                    "next command folds into the state."
+                ) from exc
             if self._journal is not None:
-                self._journal.close()
+                os.close(self._journal)
                 self._journal = None
             self.journal_path.unlink(missing_ok=True)
             self._dirty = False
@@ -180,6 +222,47 @@ class StateStore:
     def close(self) -> None:
         """Compact and release the journal handle."""
         self.compact()
+
+
+def append_durably(store: StateStore, line: bytes) -> None:
+    """Append one journal line and fsync it; on failure cut the journal back to where it
+    was (no torn line is left for a later entry to follow) and let the OSError through."""
+    if store._journal is None:
+        fresh = not store.journal_path.exists()
+        store._journal = open_private(store.journal_path, os.O_WRONLY | os.O_APPEND)
+        if fresh:
+            fsync_dir(store.journal_path.parent)
+    fd = store._journal
+    start = os.lseek(fd, 0, os.SEEK_END)
+    try:
+        view = memoryview(line)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, start)
+            if start == 0:  # the journal this append created holds nothing: remove it
+                os.close(fd)
+                store._journal = None
+                store.journal_path.unlink()
+        raise
+
+
+def first_journal_serial(path: Path) -> int | None:
+    """The serial of a journal's first complete entry, or None (no journal, none readable)."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(1 << 20)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None  # reported when the journal is replayed
+    try:
+        serial = json.loads(first).get("serial")
+    except (ValueError, AttributeError):
+        return None
+    return serial if isinstance(serial, int) else None
 
 
 def _dump(record: JobRecord) -> dict[str, Any]:
