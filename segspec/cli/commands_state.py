@@ -136,12 +136,19 @@ def media_add(ctx: Context, file: Path, bucket: str) -> None:
     import shutil
 
     from segspec.backends.local.store import LocalStore
+    from segspec.errors import file_system_error
 
     store = LocalStore(ctx.project.root / ".segspec")
     work = store.work_dir("media-add") / file.name
-    shutil.copyfile(file, work)
-    _, size, digest = store.put_object(work, bucket, file.name)
-    ctx.ui.out(store.register_media(bucket, file.name, size, digest))
+    try:
+        shutil.copyfile(file, work)
+        _, size, digest = store.put_object(work, bucket, file.name)
+        media_id = store.register_media(bucket, file.name, size, digest)
+    except OSError as exc:
+        raise file_system_error(exc, f"adding {file} to the media catalog") from exc
+    finally:
+        work.unlink(missing_ok=True)
+    ctx.ui.out(media_id)
 
 
 @media.command("list")

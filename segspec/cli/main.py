@@ -16,7 +16,7 @@ import click
 from segspec import __version__
 from segspec.cli.ui import UI
 from segspec.engine.project import Project
-from segspec.errors import SegspecError
+from segspec.errors import SegspecError, os_error_message
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -114,6 +114,12 @@ def entrypoint(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted. Everything finished so far is recorded in the state.", err=True)
         return EXIT_INTERRUPTED
+    except OSError as exc:
+        # The machine refused a read or write (disk full, permissions, read-only, path too
+        # long...): something the user fixes, not a bug. The edges that can say more
+        # (state store, local engine, media add) translate first; this is the net.
+        click.echo(f"Error: {os_error_message(exc, 'reading or writing a file')}", err=True)
+        return EXIT_ERROR
     except Exception:
         click.echo(
             "segspec hit an internal error (a bug, not something you did). Please report it "

@@ -58,7 +58,7 @@ class Project:
         return self.specs_dir.resolve().parent
 
     def load_specs(self) -> SpecSet:
-        return load_specs(self.specs_dir, self.variables)
+        return load_specs(self.specs_dir, self.variables, self.root)
 
     def with_variables(self, variables: VariableInputs) -> Project:
         return replace(self, variables=variables)

@@ -13,9 +13,12 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
+
+from segspec.spec.paths import key_problem
 
 SUPPORTED_REGIONS = (
     "cn-shanghai",
@@ -145,7 +148,10 @@ def check_oss_media(value: str) -> None:
                 "name of 3-63 lower-case letters, digits and hyphens",
                 value=repr(value),
             )
+        _check_input_key(match["key"])
         return
+    if http := OSS_HTTP_RE.match(value):
+        _check_input_key(unquote(http["key"]))
     if value.startswith(("http://", "https://")):
         # Any http(s) URL is fine for the local engine; the ice backend's plan-time checks
         # reject custom domains (see `is_oss_http_url`).
@@ -156,6 +162,12 @@ def check_oss_media(value: str) -> None:
             "unsupported URL scheme in {value} — use oss://, s3://, http(s)://, file:// or a path",
             value=repr(value),
         )
+
+
+def _check_input_key(key: str) -> None:
+    problem = key_problem(key)
+    if problem is not None:
+        raise _fail("oss_key", "the object key {key} {problem}", key=repr(key), problem=problem)
 
 
 class VideoConfig(_Strict):
@@ -209,10 +221,12 @@ class OutputConfig(_Strict):
                 placeholder="{index}",
                 example=example,
             )
-        if value.startswith("/") or ".." in value.split("/"):
+        problem = key_problem(value)
+        if problem is not None:
             raise _fail(
                 "object_key_path",
-                "must be a relative key without '..' segments — e.g. \"{example}\"",
+                '{problem} (e.g. "{example}")',
+                problem=problem,
                 example="clips/shot_{index}.mp4",
             )
         return value
@@ -259,6 +273,11 @@ class LocalOptions(_Strict):
         | None
     ) = Field(default=None, description="x264/x265 speed preset; default veryfast.")
     detector: DetectorOptions | None = Field(default=None, description="BasicClipSplit knobs.")
+    allow_outside_project: bool | None = Field(
+        default=None,
+        description="Allow a path or file:// input outside the project directory (default: "
+        "refused, since specs may come from untrusted pull requests).",
+    )
 
 
 class Lifecycle(_Strict):

@@ -28,7 +28,7 @@ def decode_state(data: bytes, where: str, unreadable: str) -> StateFile:
     """
     try:
         raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise StateError(f"state {where} is not valid JSON ({exc}). {unreadable}") from exc
     version = raw.get("format_version") if isinstance(raw, dict) else None
     if version != STATE_FORMAT_VERSION:

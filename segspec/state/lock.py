@@ -6,6 +6,7 @@ dies); the file's content says who holds it, so the second process can tell the 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import getpass
 import json
@@ -18,7 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from segspec.errors import LockError
+from segspec.errors import LockError, os_error_message
+from segspec.state.atomic import open_private
 from segspec.state.base import LockInfo
 from segspec.state.model import now_utc
 
@@ -67,7 +69,10 @@ class StateLock:
 
     def __enter__(self) -> StateLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            handle = os.fdopen(open_private(self.path, os.O_RDWR | os.O_APPEND), "a+")
+        except OSError as exc:
+            raise LockError(os_error_message(exc, f"taking the state lock {self.path}")) from exc
         deadline = time.monotonic() + self.timeout
         delay = 0.05
         while True:
@@ -81,11 +86,17 @@ class StateLock:
                     raise LockError(self._message(holder)) from None
                 time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
                 delay = min(delay * 2, 1.0)
-        handle.seek(0)
-        handle.truncate()
         info = vars(new_lock_info(self.command))
-        handle.write(json.dumps(info))
-        handle.flush()
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps(info))
+            handle.flush()
+        except OSError as exc:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                handle.close()
+            raise LockError(os_error_message(exc, f"writing the state lock {self.path}")) from exc
         self._handle = handle
         return self
 

@@ -21,7 +21,7 @@ from segspec.backends.local.clips import Clip
 from segspec.backends.local.cut import cut_ranges
 from segspec.backends.local.inputs import RemoteInputs, resolve_input
 from segspec.backends.local.store import LocalStore, sha256_file
-from segspec.errors import BackendError, MediaError
+from segspec.errors import BackendError, MediaError, os_error_message
 from segspec.media.probe import probe
 from segspec.state.model import now_utc
 
@@ -75,8 +75,14 @@ class LocalBackend:
             "owner": {"pid": os.getpid(), "host": socket.gethostname()},
             "created": now_utc(),
         }
-        self.store.write_job(job_id, record)
-        self._run(job_id, record)
+        try:
+            self.store.write_job(job_id, record)
+            self._run(job_id, record)
+        except OSError as exc:
+            raise BackendError(
+                os_error_message(exc, f"the local engine running {job.address}"),
+                code="LocalFileSystemError",
+            ) from exc
         return job_id
 
     def _outputs_intact(self, record: dict[str, Any]) -> bool:
@@ -104,8 +110,14 @@ class LocalBackend:
             )
         if record["state"] == "Executing" and not _alive(record):
             record["owner"] = {"pid": os.getpid(), "host": socket.gethostname()}
-            self.store.write_job(job_id, record)
-            record = self._run(job_id, record)
+            try:
+                self.store.write_job(job_id, record)
+                record = self._run(job_id, record)
+            except OSError as exc:
+                raise BackendError(
+                    os_error_message(exc, f"the local engine running {record['address']}"),
+                    code="LocalFileSystemError",
+                ) from exc
         return _result(record)
 
     def _run(self, job_id: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +126,11 @@ class LocalBackend:
             segments = self._work(record, workdir)
         except MediaError as exc:
             record.update(state="Failed", error_code=exc.code, error_message=str(exc))
+        except OSError as exc:
+            # the machine refused a read or write (disk full, permissions, ...): the job
+            # failed for a reason the user can fix, and is recorded so, not left Executing
+            message = os_error_message(exc, f"cutting {record['address']}")
+            record.update(state="Failed", error_code="LocalFileSystemError", error_message=message)
         else:
             out = record["request"]["OutputConfig"]
             endpoint = self.endpoint_for(out) or self.store.objects.resolve().as_uri()

@@ -17,11 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlparse, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from segspec.backends.local.store import LocalStore, sha256_file
 from segspec.errors import BackendError, MediaError
 from segspec.spec.models import OSS_HTTP_RE, OSS_URL_RE, S3_URL_RE
+from segspec.spec.paths import local_path
 from segspec.state.atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -106,10 +107,10 @@ def resolve_input(
         return store.object_path(match["bucket"], unquote(match["key"]))
     if media.startswith(("http://", "https://")):
         return _download(media, store)
-    if media.startswith("file://"):
-        return Path(unquote(urlparse(media).path))
-    path = Path(media).expanduser()
-    return path if path.is_absolute() else (base_dir / path).resolve()
+    path = local_path(media, base_dir)
+    if path is None:
+        raise MediaError(f"cannot resolve input {media!r} — use a path, file:// or oss:// URL")
+    return path
 
 
 def _download(url: str, store: LocalStore) -> Path:
