@@ -37,9 +37,10 @@ class Context:
 )
 @click.option(
     "--state",
-    type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="State file (default: segspec.state.json beside the spec directory).",
+    metavar="PATH|s3://BUCKET/KEY|oss://BUCKET/KEY",
+    help="Where the state lives (also SEGSPEC_STATE, or a state: block; default: "
+    "segspec.state.json beside the spec directory).",
 )
 @click.option(
     "--backend",
@@ -59,7 +60,7 @@ class Context:
 def cli(
     ctx: click.Context,
     specs: Path | None,
-    state: Path | None,
+    state: str | None,
     backend: str | None,
     lock_timeout: float,
     no_color: bool,
@@ -69,9 +70,16 @@ def cli(
 
 
 def _register() -> None:
-    from segspec.cli import commands_cloud, commands_destroy, commands_plan, commands_state
+    from segspec.cli import (
+        commands_cloud,
+        commands_destroy,
+        commands_init,
+        commands_plan,
+        commands_state,
+    )
 
     commands_plan.register(cli)
+    commands_init.register(cli)
     commands_state.register(cli)
     commands_cloud.register(cli)
     commands_destroy.register(cli)

@@ -23,7 +23,7 @@ from segspec.errors import SpecError
 from segspec.spec.interpolate import UNSET, Scope, interpolate, size
 from segspec.spec.limits import MAX_FILE_BYTES, Budget, LimitError
 from segspec.spec.messages import describe, suggest
-from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody
+from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody, StateConfig
 from segspec.spec.normalize import canonical_json, local_options, normalized_request
 from segspec.spec.paths import local_path, outside
 from segspec.spec.problems import Problems, display_path, position_in_job, report_validation
@@ -31,7 +31,7 @@ from segspec.spec.variables import Variable, VariableInputs
 from segspec.spec.variables import resolve as resolve_variables
 from segspec.spec.yamlpos import Located, Path_, YamlSyntaxError, read_yaml
 
-TOP_LEVEL_KEYS = ("version", "backend", "variables", "defaults", "jobs")
+TOP_LEVEL_KEYS = ("version", "engine", "backend", "state", "variables", "defaults", "jobs")
 FORMAT_VERSION = 1
 
 
@@ -69,6 +69,10 @@ class SpecSet:
     """sha256 over the spec files' bytes and variable values, to tell if a plan is stale."""
     variables: dict[str, Any] = field(default_factory=dict)
     files: tuple[Path, ...] = field(default=())
+    state: StateConfig | None = None
+    """The `state:` block, when one file has it."""
+    warnings: tuple[str, ...] = ()
+    """Deprecations to tell the user about (the spec is valid)."""
 
 
 def spec_files(directory: Path) -> list[Path]:
@@ -167,17 +171,18 @@ def load_specs(
     jobs: dict[str, DesiredJob] = {}
     backend: BackendConfig | None = None
     backend_where: str | None = None
+    warnings: list[str] = []
     for file, located in parsed:
-        found_backend = _backend(file, located, problems)
+        found_backend, key = _backend(file, located, problems, warnings)
         if found_backend is not None:
-            where = f"{display_path(file)}:{located.position(('backend',))[0]}"
+            where = f"{display_path(file)}:{located.position((key,))[0]}"
             if backend is not None and found_backend != backend:
                 problems.add(
                     file,
-                    located.position(("backend",)),
-                    ("backend",),
-                    f"differs from the backend declared at {backend_where} — declare the "
-                    "backend in one file only",
+                    located.position((key,)),
+                    (key,),
+                    f"differs from the engine declared at {backend_where} — declare the "
+                    "engine in one file only",
                 )
             else:
                 backend, backend_where = found_backend, where
@@ -193,6 +198,7 @@ def load_specs(
                 )
                 continue
             jobs[job.address] = job
+    state = find_state_config(parsed, problems)
     if problems.lines:
         raise SpecError(problems.lines)
     return SpecSet(
@@ -203,6 +209,8 @@ def load_specs(
         digest="sha256:" + digest.hexdigest(),
         variables=values,
         files=tuple(files),
+        state=state,
+        warnings=tuple(warnings),
     )
 
 
@@ -281,15 +289,85 @@ def _parse(file: Path, raw: bytes, problems: Problems) -> Located | None:
     return located
 
 
-def _backend(file: Path, located: Located, problems: Problems) -> BackendConfig | None:
-    raw = located.data.get("backend")
+def _backend(
+    file: Path, located: Located, problems: Problems, warnings: list[str]
+) -> tuple[BackendConfig | None, str]:
+    """The `engine:` block (where jobs run); `backend:` is its old, deprecated name."""
+    data = located.data
+    if "engine" in data and "backend" in data:
+        problems.add(
+            file,
+            located.position(("backend",)),
+            ("backend",),
+            "is the old name of engine: and this file has both — keep only engine:",
+        )
+    key = "engine" if "engine" in data or "backend" not in data else "backend"
+    raw = data.get(key)
     if raw is None:
-        return None
+        return None, key
+    if key == "backend":
+        line, column = located.position(("backend",))
+        warnings.append(
+            f"{display_path(file)}:{line}:{column}: backend: is deprecated — rename it to "
+            "engine: (where jobs run); state: now says where the state lives"
+        )
     try:
-        return BackendConfig.model_validate(raw)
+        return BackendConfig.model_validate(raw), key
     except ValidationError as exc:
-        report_validation(file, located, problems, exc, ("backend",), BackendConfig, ())
+        report_validation(file, located, problems, exc, (key,), BackendConfig, ())
+        return None, key
+
+
+def find_state_config(parsed: list[tuple[Path, Located]], problems: Problems) -> StateConfig | None:
+    """The one `state:` block of the spec files (declared in one file only)."""
+    found: StateConfig | None = None
+    where = ""
+    for file, located in parsed:
+        raw = located.data.get("state")
+        if raw is None:
+            continue
+        pos = located.position(("state",))
+        try:
+            config = StateConfig.model_validate(raw)
+        except ValidationError as exc:
+            report_validation(file, located, problems, exc, ("state",), StateConfig, ())
+            continue
+        if config.type != "local" and (not config.bucket or not config.key):
+            problems.add(
+                file,
+                pos,
+                ("state",),
+                f"type {config.type} needs bucket: and key: — e.g. "
+                "state: {type: s3, bucket: team-state, key: clips/segspec.state.json}",
+            )
+            continue
+        if found is not None:
+            problems.add(
+                file, pos, ("state",), f"already declared at {where} — declare state: in one file"
+            )
+            continue
+        found, where = config, f"{display_path(file)}:{pos[0]}"
+    return found
+
+
+def read_state_config(directory: Path) -> StateConfig | None:
+    """Only the `state:` block of a spec directory (cheap: no jobs are validated), for
+    commands that read the state without planning. Raises SpecError for a bad block."""
+    if not directory.is_dir():
         return None
+    problems = Problems()
+    parsed = []
+    for file in spec_files(directory):
+        raw = file.read_bytes()
+        if b"state" not in raw:
+            continue
+        located = _parse(file, raw, problems)
+        if located is not None:
+            parsed.append((file, located))
+    found = find_state_config(parsed, problems)
+    if problems.lines:
+        raise SpecError(problems.lines)
+    return found
 
 
 def _jobs(
