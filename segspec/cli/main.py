@@ -16,7 +16,7 @@ import click
 from segspec import __version__
 from segspec.cli.ui import UI
 from segspec.engine.project import Project
-from segspec.errors import SegspecError
+from segspec.errors import SegspecError, os_error_message
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -37,9 +37,10 @@ class Context:
 )
 @click.option(
     "--state",
-    type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="State file (default: segspec.state.json beside the spec directory).",
+    metavar="PATH|s3://BUCKET/KEY|oss://BUCKET/KEY",
+    help="Where the state lives (also SEGSPEC_STATE, or a state: block; default: "
+    "segspec.state.json beside the spec directory).",
 )
 @click.option(
     "--backend",
@@ -59,7 +60,7 @@ class Context:
 def cli(
     ctx: click.Context,
     specs: Path | None,
-    state: Path | None,
+    state: str | None,
     backend: str | None,
     lock_timeout: float,
     no_color: bool,
@@ -69,9 +70,16 @@ def cli(
 
 
 def _register() -> None:
-    from segspec.cli import commands_cloud, commands_destroy, commands_plan, commands_state
+    from segspec.cli import (
+        commands_cloud,
+        commands_destroy,
+        commands_init,
+        commands_plan,
+        commands_state,
+    )
 
     commands_plan.register(cli)
+    commands_init.register(cli)
     commands_state.register(cli)
     commands_cloud.register(cli)
     commands_destroy.register(cli)
@@ -106,6 +114,12 @@ def entrypoint(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted. Everything finished so far is recorded in the state.", err=True)
         return EXIT_INTERRUPTED
+    except OSError as exc:
+        # The machine refused a read or write (disk full, permissions, read-only, path too
+        # long...): something the user fixes, not a bug. The edges that can say more
+        # (state store, local engine, media add) translate first; this is the net.
+        click.echo(f"Error: {os_error_message(exc, 'reading or writing a file')}", err=True)
+        return EXIT_ERROR
     except Exception:
         click.echo(
             "segspec hit an internal error (a bug, not something you did). Please report it "
