@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from segspec.cli.globals import SegspecCommand
 from segspec.cli.main import EXIT_CHANGES, EXIT_ERROR, Context
 from segspec.cli.options import plan_options, selection_options, variable_options, with_variables
 from segspec.engine.apply import ApplyOptions, ApplyReport, apply_plan
@@ -14,6 +16,7 @@ from segspec.engine.project import Planned, check_backend, object_store, plan_pr
 from segspec.errors import SegspecError
 from segspec.plan.model import Action, Plan
 from segspec.render.human import render_plan
+from segspec.render.words import plural
 from segspec.state.lock import StateLock
 from segspec.state.store import StateStore
 
@@ -24,19 +27,40 @@ def register(group: click.Group) -> None:
     group.add_command(apply)
 
 
-@click.command()
+@click.command(cls=SegspecCommand)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @variable_options
 @click.pass_obj
-def validate(ctx: Context, var_pairs: tuple[str, ...], var_files: tuple[Path, ...]) -> None:
-    """Check every spec file; report all problems at once."""
+def validate(
+    ctx: Context, files: tuple[Path, ...], var_pairs: tuple[str, ...], var_files: tuple[Path, ...]
+) -> None:
+    """Check every spec file; report all problems at once.
+
+    With FILES (as pre-commit passes them), check the spec directories holding them:
+    a spec file is only valid together with the other files of its directory (job names
+    are unique across them).
+    """
     ctx = with_variables(ctx, var_pairs, var_files)
-    specs = ctx.project.load_specs()
-    check_backend(specs, ctx.project.backend_config(specs))
-    files, jobs = len(specs.files), len(specs.jobs)
-    ctx.ui.out(
-        f"{ctx.ui.style('✓', 'green')} {jobs} job{'s' if jobs != 1 else ''} in {files} "
-        f"file{'s' if files != 1 else ''} valid."
-    )
+    projects = [ctx.project]
+    if files:
+        dirs = sorted({file.resolve().parent for file in files})
+        projects = [replace(ctx.project, specs_dir=directory) for directory in dirs]
+    failures: list[SegspecError] = []
+    for project in projects:
+        try:
+            specs = project.load_specs()
+            check_backend(specs, project.backend_config(specs))
+        except SegspecError as exc:
+            failures.append(exc)
+            continue
+        ctx.ui.out(
+            f"{ctx.ui.style('✓', 'green')} {plural(len(specs.jobs), 'job')} in "
+            f"{plural(len(specs.files), 'file')} valid."
+        )
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        raise SegspecError("\n".join(str(f) for f in failures))
 
 
 def _render(ctx: Context, planned: Planned, state: StateStore, fmt: str) -> str:
@@ -68,7 +92,7 @@ def refresh_only_plan(planned: Planned) -> Planned:
     return Planned(planned.specs, planned.config, planned.wants, reads)
 
 
-@click.command()
+@click.command(cls=SegspecCommand)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option(
     "--out",
@@ -77,8 +101,8 @@ def refresh_only_plan(planned: Planned) -> Planned:
     default=None,
     help="Also save the plan to FILE for `segspec apply FILE`.",
 )
-@click.option("--json", "fmt", flag_value="json", help="Machine-readable plan (versioned).")
-@click.option("--markdown", "fmt", flag_value="markdown", help="A pull-request comment.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable plan (versioned).")
+@click.option("--markdown", is_flag=True, help="A pull-request comment.")
 @click.option("--refresh-only", is_flag=True, help="Only collect what the backend reports now.")
 @selection_options
 @variable_options
@@ -87,7 +111,8 @@ def plan(
     ctx: Context,
     detailed_exitcode: bool,
     out_file: Path | None,
-    fmt: str | None,
+    as_json: bool,
+    markdown: bool,
     refresh_only: bool,
     targets: tuple[str, ...],
     replace_addresses: tuple[str, ...],
@@ -96,6 +121,9 @@ def plan(
     var_files: tuple[Path, ...],
 ) -> None:
     """Show what apply would change, and why."""
+    if as_json and markdown:
+        raise click.UsageError("--json and --markdown are two forms of the plan; choose one")
+    fmt = "json" if as_json else "markdown" if markdown else None
     ctx = with_variables(ctx, var_pairs, var_files)
     with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
         state = ctx.project.open_state()
@@ -119,7 +147,7 @@ def plan(
         raise click.exceptions.Exit(EXIT_CHANGES)
 
 
-@click.command()
+@click.command(cls=SegspecCommand)
 @click.argument("plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option(

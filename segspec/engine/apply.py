@@ -197,7 +197,13 @@ class _Run:
         )
         self.state.put(record)
         self._add(self.report.finished, record.address)
-        self.notify(Event(record.address, "finished", f"{len(outputs)} outputs{note}"))
+        self.notify(
+            Event(
+                record.address,
+                "finished",
+                f"{len(outputs)} output{'s' if len(outputs) != 1 else ''}{note}",
+            )
+        )
 
     def _fail(self, record: JobRecord, code: str, message: str, request_id: str | None) -> None:
         stamp = now_utc()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from segspec.plan.model import Action, Plan
+from segspec.render.words import plural
 
 Style = Callable[[str, str], str]
 """style(text, colour) -> text; identity when colour is off."""
@@ -35,9 +36,8 @@ def render_plan(plan: Plan, style: Style = plain) -> str:
     """Changes grouped by action, each with its reasons, then the summary line."""
     if not plan.has_changes:
         count = len(plan.changes)
-        return (
-            f"No changes. {count} job{'s' if count != 1 else ''} match the specs and the state.\n"
-        )
+        verb = "matches" if count == 1 else "match"
+        return f"No changes. {plural(count, 'job')} {verb} the specs and the state.\n"
     lines = ["segspec will perform these actions:", ""]
     for action in ORDER:
         symbol, colour = SYMBOLS[action]

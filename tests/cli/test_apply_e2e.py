@@ -307,7 +307,7 @@ def test_apply_e2e_show_output_state_commands(proj: Callable[[str], Path], cli: 
     assert code == 0
     assert out.splitlines() == [
         "alpha  Finished      2 outputs  local",
-        "beta   Finished      1 outputs  local",
+        "beta   Finished      1 output   local",
     ]
     assert cli("state", "list")[1] == out
 

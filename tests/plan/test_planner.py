@@ -70,7 +70,7 @@ def test_planner_noop_when_fingerprint_matches_finished() -> None:
     change = only(result)
     assert change.action is Action.NOOP and change.reasons == ()
     assert not result.has_changes
-    assert render_plan(result) == "No changes. 1 job match the specs and the state.\n"
+    assert render_plan(result) == "No changes. 1 job matches the specs and the state.\n"
 
 
 def test_planner_replace_names_the_changed_range() -> None:
