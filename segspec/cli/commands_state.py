@@ -186,6 +186,12 @@ def media_list(ctx: Context) -> None:
 @click.argument("video", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option(
+    "--contact-sheet",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also draw one thumbnail per shot into FILE (.jpg, .png or .webp).",
+)
+@click.option(
     "--threshold",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
@@ -203,6 +209,7 @@ def detect(
     ctx: Context,
     video: Path,
     as_json: bool,
+    contact_sheet: Path | None,
     threshold: float | None,
     min_shot_seconds: float | None,
 ) -> None:
@@ -211,5 +218,14 @@ def detect(
     from segspec.spec.models import DetectorOptions
 
     options = DetectorOptions(threshold=threshold, min_shot_seconds=min_shot_seconds)
-    text = render_shots(detect_shots(video, options), as_json)
+    shots = detect_shots(video, options)
+    if contact_sheet is not None:
+        from segspec.media.probe import probe
+        from segspec.media.sheet import compose, save_picture, shot_tiles
+
+        tiles = shot_tiles([(s.index, s.first_frame) for s in shots], probe(video).fps)
+        save_picture(compose(video, tiles), contact_sheet)
+    text = render_shots(shots, as_json)
     ctx.ui.out(text if text.endswith("\n") else text + "\n", nl=False)
+    if contact_sheet is not None and not as_json:
+        ctx.ui.out(f"Contact sheet: {contact_sheet}")

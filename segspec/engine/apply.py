@@ -22,7 +22,7 @@ from segspec.engine.drift import measure_outputs
 from segspec.errors import BackendError
 from segspec.plan.model import Action, Change, Plan, Want
 from segspec.spec.normalize import client_token
-from segspec.state.model import JobError, JobRecord, OutputRecord, now_utc
+from segspec.state.model import JobError, JobRecord, OutputRecord, PictureRecord, now_utc
 from segspec.state.store import StateStore
 
 MAX_POLL_SECONDS = 10.0
@@ -193,6 +193,7 @@ class _Run:
                 "media_id": result.media_id,
                 "media_url": result.media_url,
                 "outputs": outputs,
+                "picture": PictureRecord(**result.picture) if result.picture else None,
             }
         )
         self.state.put(record)
