@@ -55,12 +55,19 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from segspec.cli import commands_cloud, commands_destroy, commands_plan, commands_state
+    from segspec.cli import (
+        commands_cloud,
+        commands_destroy,
+        commands_plan,
+        commands_report,
+        commands_state,
+    )
 
     commands_plan.register(cli)
     commands_state.register(cli)
     commands_cloud.register(cli)
     commands_destroy.register(cli)
+    commands_report.register(cli)
 
 
 def entrypoint(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from segspec.errors import MediaError
 from segspec.media.frames import grab_frames
+from segspec.render.words import timecode
 from segspec.state.atomic import write_atomic
 
 THUMB_HEIGHT = 90
@@ -34,14 +35,6 @@ class Tile:
 
     frame: int
     lines: tuple[str, ...]
-
-
-def timecode(seconds: float) -> str:
-    """H:MM:SS.ss, e.g. 0:01:23.45."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs + (seconds - whole):05.2f}"
 
 
 def shot_tiles(

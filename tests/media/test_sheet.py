@@ -26,8 +26,8 @@ from segspec.media.sheet import (
     first_last_tiles,
     save_picture,
     shot_tiles,
-    timecode,
 )
+from segspec.render.words import timecode
 
 FPS = Fraction(25)
 
@@ -106,6 +106,7 @@ def test_timecode() -> None:
     assert timecode(0) == "0:00:00.00"
     assert timecode(83.456) == "0:01:23.46"
     assert timecode(3723.5) == "1:02:03.50"
+    assert timecode(59.999) == "0:01:00.00"
 
 
 def test_contact_sheet_render_time_reported(numbered_video: Path, tmp_path: Path) -> None:
