@@ -104,6 +104,12 @@ def refresh_only_plan(planned: Planned) -> Planned:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable plan (versioned).")
 @click.option("--markdown", is_flag=True, help="A pull-request comment.")
 @click.option("--refresh-only", is_flag=True, help="Only collect what the backend reports now.")
+@click.option(
+    "--preview-shots",
+    is_flag=True,
+    help="Run shot detection for BasicClipSplit jobs and show how many clips each makes "
+    "(cached by input content and detector options).",
+)
 @selection_options
 @variable_options
 @click.pass_obj
@@ -114,6 +120,7 @@ def plan(
     as_json: bool,
     markdown: bool,
     refresh_only: bool,
+    preview_shots: bool,
     targets: tuple[str, ...],
     replace_addresses: tuple[str, ...],
     refresh: bool,
@@ -128,9 +135,8 @@ def plan(
     with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
         state = ctx.project.open_state()
         state.compact()  # fold a journal an interrupted apply left behind (no-op otherwise)
-        planned = plan_project(
-            ctx.project, state, plan_options(targets, replace_addresses, refresh)
-        )
+        choices = plan_options(targets, replace_addresses, refresh, preview_shots)
+        planned = plan_project(ctx.project, state, choices)
         if refresh_only:
             planned = refresh_only_plan(planned)
         if out_file is not None:

@@ -66,6 +66,11 @@ def with_variables(ctx: Context, pairs: tuple[str, ...], files: tuple[Path, ...]
 
 
 def plan_options(
-    targets: tuple[str, ...], replace_addresses: tuple[str, ...], refresh: bool
+    targets: tuple[str, ...],
+    replace_addresses: tuple[str, ...],
+    refresh: bool,
+    preview_shots: bool = False,
 ) -> PlanOptions:
-    return PlanOptions(targets=targets, replace=replace_addresses, refresh=refresh)
+    return PlanOptions(
+        targets=targets, replace=replace_addresses, refresh=refresh, preview_shots=preview_shots
+    )
