@@ -57,6 +57,10 @@ def test_grab_frames_exact(
 ) -> None:
     if many:
         monkeypatch.setattr(frames_module, "SEEK_LIMIT", 0)
+        monkeypatch.setattr(frames_module, "SEEK_COST_FRAMES", 10**9)
+    else:
+        monkeypatch.setattr(frames_module, "SEEK_LIMIT", 100)
+        monkeypatch.setattr(frames_module, "SEEK_BATCH", 4)  # two ffmpeg runs of seeks
     wanted = [0, 1, 37, 49, 99, 12]
     images = grab_frames(numbered_video, wanted, height=24)
     assert sorted(images) == sorted(wanted)
