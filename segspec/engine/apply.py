@@ -232,7 +232,8 @@ class _Run:
             if problems:
                 self._fail_delete(change.address, "; ".join(problems))
                 return
-            detail = f"{deleted} output objects deleted (lifecycle.prune_outputs)"
+            objects = "output object" if deleted == 1 else "output objects"
+            detail = f"{deleted} {objects} deleted (lifecycle.prune_outputs)"
         self.state.remove(change.address)
         self._add(self.report.deleted, change.address)
         self.notify(Event(change.address, "deleted", detail))

@@ -108,7 +108,7 @@ def split_shots(
     pattern = str(workdir).replace("%", "%%") + f"/%d{suffix.replace('%', '%%')}"
     run_ffmpeg(
         split_args(src, shots, output, local, pattern, info.has_audio, info.fps),
-        what=f"splitting {src.name} into {len(shots)} shots",
+        what=f"splitting {src.name} into {len(shots)} shot{'s' if len(shots) != 1 else ''}",
     )
     clips = [
         Clip(s.index, s.first_frame, s.last_frame, s.in_s, s.out_s, workdir / f"{s.index}{suffix}")
@@ -119,7 +119,8 @@ def split_shots(
     if missing or extra.exists():
         raise MediaError(
             f"splitting {src.name}: ffmpeg wrote a different number of clips than the "
-            f"{len(clips)} shots found (missing: {', '.join(missing) or 'none'}) — "
+            f"{len(clips)} shot{'s' if len(clips) != 1 else ''} found "
+            f"(missing: {', '.join(missing) or 'none'}) — "
             "report this with the input file",
             code="SplitMismatch",
         )
