@@ -7,6 +7,8 @@ is a bug and the CLI says so (exit 3).
 
 from __future__ import annotations
 
+import errno
+
 
 class SegspecError(Exception):
     """A failure the user can act on; `str(err)` is the whole message."""
@@ -59,3 +61,43 @@ class MediaError(SegspecError):
 
 class PlanError(SegspecError):
     """A saved plan cannot be applied (stale, another lineage, unknown version)."""
+
+
+class FileSystemError(SegspecError):
+    """The operating system refused a read or write (disk full, permission, read-only...)."""
+
+    def __init__(self, message: str, *, errno_code: int | None = None) -> None:
+        super().__init__(message)
+        self.errno_code = errno_code
+
+
+_REMEDIES = {
+    errno.ENOSPC: "the disk is full — free some space and run the command again",
+    errno.EDQUOT: "the disk quota is exhausted — free some space and run the command again",
+    errno.EACCES: "permission denied — check the file's and its directory's permissions",
+    errno.EPERM: "the operation is not permitted — check the file's owner and permissions",
+    errno.EROFS: "the file system is read-only — run from a writable location",
+    errno.ENAMETOOLONG: "the path is too long — use a shorter name or directory",
+    errno.ENOENT: "it does not exist — check the path",
+    errno.EISDIR: "it is a directory — give a file",
+    errno.ENOTDIR: "a part of the path is not a directory — check the path",
+    errno.ELOOP: "the path has a symlink loop — fix the symlinks",
+    errno.EMFILE: "too many open files — raise the limit (ulimit -n) and retry",
+    errno.ENFILE: "the system has too many open files — retry later",
+    errno.EIO: "an input/output error — check the disk",
+    errno.EXDEV: "the files are on different file systems — keep them on one",
+    errno.EEXIST: "it already exists — remove it or choose another name",
+}
+
+
+def os_error_message(exc: OSError, doing: str) -> str:
+    """A full sentence for `exc`, which happened while `doing` (e.g. "writing the state")."""
+    where = f" on {exc.filename}" if exc.filename is not None else ""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    remedy = _REMEDIES.get(exc.errno or -1, "check the file and retry")
+    return f"{doing} failed{where}: {reason} ({remedy})"
+
+
+def file_system_error(exc: OSError, doing: str) -> FileSystemError:
+    """The `SegspecError` to raise `from exc`."""
+    return FileSystemError(os_error_message(exc, doing), errno_code=exc.errno)

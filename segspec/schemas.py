@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from segspec.spec.models import BackendConfig, JobBody
+from segspec.spec.models import BackendConfig, JobBody, StateConfig
 from segspec.spec.variables import Variable
 from segspec.state.model import StateFile
 
@@ -71,6 +71,7 @@ def spec_schema() -> dict[str, Any]:
     defs.update(backend.pop("$defs", {}))
     defs["JobBody"] = job
     defs["BackendConfig"] = backend
+    defs["StateConfig"] = StateConfig.model_json_schema()
     defs["Variable"] = Variable.model_json_schema()
     job["properties"]["for_each"] = {
         "description": "Make one job per entry: a map (key: value) or a list of strings; "
@@ -94,7 +95,13 @@ def spec_schema() -> dict[str, Any]:
         "required": ["version", "jobs"],
         "properties": {
             "version": {"const": 1, "description": "Spec format version."},
-            "backend": {"$ref": "#/$defs/BackendConfig"},
+            "engine": {"$ref": "#/$defs/BackendConfig", "description": "Where jobs run."},
+            "backend": {
+                "$ref": "#/$defs/BackendConfig",
+                "description": "Deprecated: the old name of engine:.",
+                "deprecated": True,
+            },
+            "state": {"$ref": "#/$defs/StateConfig", "description": "Where the state lives."},
             "variables": {
                 "type": "object",
                 "description": "Variables for ${var.NAME}; set with --var, --var-file or "

@@ -1,17 +1,16 @@
-"""Where outputs live, seen as objects: stat them for drift, delete them for destroy.
+"""Where outputs live, seen as objects: write them, stat them for drift, delete them.
 
-Each store answers for one backend's outputs. The local store compares size and sha256;
-S3-compatible stores (OSS for ICE outputs) compare size and ETag.
+Each store answers for one place's objects: the local engine's store directory compares
+size and sha256; S3-compatible stores (OSS, AWS S3, ...) compare size and ETag. One
+contract suite (tests/backends/objects_contract.py) runs on every implementation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
-
-from segspec.backends.local.inputs import HashCache
-from segspec.backends.local.store import LocalStore, sha256_file
 
 
 @dataclass(frozen=True)
@@ -22,10 +21,15 @@ class ObjectStat:
 
 
 class ObjectStore(Protocol):
-    """Reads and deletes output objects; never creates them (backends do)."""
+    """Objects by (bucket, key)."""
 
     def stat(self, bucket: str, key: str) -> ObjectStat | None:
         """The object's size and checksum, or None when it does not exist."""
+        ...
+
+    def put(self, src: Path, bucket: str, key: str) -> ObjectStat:
+        """Store the finished file `src` as the object (src is consumed); readers see the
+        old object or the whole new one, never part of it."""
         ...
 
     def delete(self, bucket: str, key: str) -> bool:
@@ -37,39 +41,25 @@ class ObjectStore(Protocol):
         ...
 
 
-class LocalObjects:
-    """Objects in the local engine's store directory."""
+class RoutedObjects:
+    """Objects of several stores, picked by bucket (a job's OutputConfig.Endpoint decides
+    which store its bucket lives in); other buckets go to `default`."""
 
-    def __init__(self, store: LocalStore, cache: HashCache | None = None) -> None:
-        self.store = store
-        self.cache = cache
-        """When given, checksums of unchanged files (same size and mtime) are not reread."""
+    def __init__(self, default: ObjectStore, by_bucket: Mapping[str, ObjectStore]) -> None:
+        self.default = default
+        self.by_bucket = dict(by_bucket)
+
+    def _pick(self, bucket: str) -> ObjectStore:
+        return self.by_bucket.get(bucket, self.default)
 
     def stat(self, bucket: str, key: str) -> ObjectStat | None:
-        path = self.store.object_path(bucket, key)
-        if not path.is_file():
-            return None
-        if self.cache is not None:
-            found = self.cache.identity(path)
-            return ObjectStat(size=found["size"], sha256=found["sha256"])
-        return ObjectStat(size=path.stat().st_size, sha256=sha256_file(path))
+        return self._pick(bucket).stat(bucket, key)
+
+    def put(self, src: Path, bucket: str, key: str) -> ObjectStat:
+        return self._pick(bucket).put(src, bucket, key)
 
     def delete(self, bucket: str, key: str) -> bool:
-        path = self.store.object_path(bucket, key)
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            return False
-        _prune_empty(path.parent, self.store.objects)
-        return True
+        return self._pick(bucket).delete(bucket, key)
 
     def describe(self, bucket: str, key: str) -> str:
-        return str(self.store.object_path(bucket, key))
-
-
-def _prune_empty(directory: Path, stop: Path) -> None:
-    """Remove now-empty directories up to (not including) `stop`."""
-    stop = stop.resolve()
-    while directory.resolve() != stop and directory.is_dir() and not any(directory.iterdir()):
-        directory.rmdir()
-        directory = directory.parent
+        return self._pick(bucket).describe(bucket, key)

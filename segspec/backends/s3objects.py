@@ -1,32 +1,35 @@
 """Output objects in an S3-compatible store: OSS, where the ice backend's outputs land.
 
 OSS speaks the S3 protocol and accepts an Alibaba Cloud AccessKey as S3 credentials, so
-drift checks and output deletion for ICE jobs go through boto3 (the optional `s3` extra,
-imported only when a store is made). A stat is a HEAD (size and ETag); a delete is a
-DELETE preceded by a HEAD, because S3 answers 204 whether or not the object existed.
+drift checks and output deletion for ICE jobs (and the local engine's uploads to an
+S3-compatible store) go through boto3, imported only when a store is made. A stat is a
+HEAD (size and ETag); a delete is a DELETE preceded by a HEAD, because S3 answers 204
+whether or not the object existed.
 
 Nothing here ever formats a credential value into text.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from segspec.backends.objects import ObjectStat, ObjectStore
 from segspec.errors import BackendError
 from segspec.spec.models import BackendConfig
+from segspec.storage.s3 import S3Place, addressing_style, is_loopback, make_client
+from segspec.storage.s3 import endpoint_host as _host
+
+__all__ = ["S3Objects", "addressing_style", "s3_objects_at", "s3_objects_for"]
 
 ENV_OUTPUT_ENDPOINT = "SEGSPEC_OUTPUT_ENDPOINT"
 """Overrides where ICE outputs are read from (e.g. an internal endpoint, or a test server)."""
 ENV_ACCESS_KEY_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 ENV_ACCESS_KEY_SECRET = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
-ENV_SECURITY_TOKEN = "ALIBABA_CLOUD_SECURITY_TOKEN"
 
-CONNECT_TIMEOUT_S = 5
-READ_TIMEOUT_S = 15
+MULTIPART_BYTES = 16 << 20
+"""Files at least this large are uploaded in parts of this size (in parallel)."""
 MAX_ATTEMPTS = 4
 # Codes meaning "there is no such object"; HEAD errors carry no body, so only the status.
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
@@ -49,14 +52,20 @@ class S3Objects:
     def __init__(
         self, client: Any, *, endpoint: str, scheme: str = "s3", secrets: tuple[str, ...] = ()
     ) -> None:
+        from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import BotoCoreError, ClientError
 
         self._client = client
         self.endpoint = endpoint
         self.scheme = scheme
         self._secrets = secrets
+        self.multipart_bytes = MULTIPART_BYTES
         # Only the SDK's own failures are translated; anything else is a bug and escapes.
-        self._sdk_errors: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
+        self._sdk_errors: tuple[type[Exception], ...] = (
+            BotoCoreError,
+            ClientError,
+            S3UploadFailedError,
+        )
 
     def __repr__(self) -> str:
         return f"S3Objects(endpoint={self.endpoint!r})"
@@ -71,6 +80,41 @@ class S3Objects:
             raise self._translate(exc, "HeadObject", bucket, key) from exc
         etag = str(head.get("ETag") or "").strip('"') or None
         return ObjectStat(size=int(head["ContentLength"]), etag=etag)
+
+    def put(self, src: Path, bucket: str, key: str) -> ObjectStat:
+        """Upload `src` (multipart from `multipart_bytes` on; S3 makes the object visible
+        only once complete), then remove it; size and ETag come from a HEAD."""
+        from boto3.s3.transfer import TransferConfig
+
+        config = TransferConfig(
+            multipart_threshold=self.multipart_bytes, multipart_chunksize=self.multipart_bytes
+        )
+        try:
+            self._client.upload_file(str(src), bucket, key, Config=config)
+        except self._sdk_errors as exc:
+            raise self._translate(exc, "PutObject", bucket, key) from exc
+        found = self.stat(bucket, key)
+        if found is None:
+            raise BackendError(
+                f"{self.describe(bucket, key)} is missing right after its upload to "
+                f"{self.endpoint} — check the bucket's lifecycle rules and run apply again",
+                code="UploadVanished",
+            )
+        src.unlink(missing_ok=True)
+        return found
+
+    def download(self, bucket: str, key: str, dest: Path) -> None:
+        """Write the object to `dest` (multipart ranges for large objects)."""
+        from boto3.s3.transfer import TransferConfig
+
+        config = TransferConfig(
+            multipart_threshold=self.multipart_bytes, multipart_chunksize=self.multipart_bytes
+        )
+        try:
+            self._client.download_file(bucket, key, str(dest), Config=config)
+        except self._sdk_errors as exc:
+            dest.unlink(missing_ok=True)
+            raise self._translate(exc, "GetObject", bucket, key) from exc
 
     def delete(self, bucket: str, key: str) -> bool:
         """Delete the object; False when a HEAD found it already gone."""
@@ -150,69 +194,22 @@ def s3_objects_for(
         return None
     endpoint = os.environ.get(ENV_OUTPUT_ENDPOINT) or None
     if endpoint is None:
-        if config.region is None or (config.endpoint and _is_loopback(config.endpoint)):
+        if config.region is None or (config.endpoint and is_loopback(config.endpoint)):
             return None
         endpoint = f"https://oss-{config.region}.aliyuncs.com"
     if "://" not in endpoint:
         endpoint = f"https://{endpoint}"
-    try:
-        import boto3
-        import botocore.session
-        from botocore.config import Config
-    except ImportError:
-        return None
-    token = os.environ.get(ENV_SECURITY_TOKEN) or None
-    # A session of its own with explicit keys, so boto3 never looks for AWS credentials
-    # (files, instance metadata), and blind to AWS_PROFILE, which names an AWS profile
-    # that has nothing to do with OSS (and fails the client when it does not exist).
-    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    session = boto3.session.Session(
-        aws_access_key_id=key_id,
-        aws_secret_access_key=secret,
-        aws_session_token=token,
-        region_name=config.region or "us-east-1",
-        botocore_session=core,
-    )
-    client = session.client(
-        "s3",
-        endpoint_url=endpoint.rstrip("/"),
-        config=Config(
-            signature_version="s3v4",
-            s3={"addressing_style": addressing_style(endpoint)},
-            connect_timeout=CONNECT_TIMEOUT_S,
-            read_timeout=READ_TIMEOUT_S,
-            retries={"max_attempts": max_attempts, "mode": "standard"},
-        ),
-    )
-    secrets = tuple(s for s in (secret, token) if s)
-    return S3Objects(client, endpoint=endpoint.rstrip("/"), scheme="oss", secrets=secrets)
+    made = make_client(S3Place("oss", endpoint, config.region), max_attempts=max_attempts)
+    return S3Objects(made.client, endpoint=made.endpoint, scheme="oss", secrets=made.secrets)
 
 
-def addressing_style(endpoint: str) -> str:
-    """`path` for an IP address or localhost (a test server), else `virtual` (OSS refuses
-    path-style requests)."""
-    host = _host(endpoint)
-    if host == "localhost" or host.endswith(".localhost"):
-        return "path"
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return "virtual"
-    return "path"
-
-
-def _is_loopback(endpoint: str) -> bool:
-    host = _host(endpoint)
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _host(endpoint: str) -> str:
-    return urlsplit(endpoint if "://" in endpoint else f"//{endpoint}").hostname or ""
+def s3_objects_at(endpoint: str | None, region: str | None = None) -> S3Objects:
+    """The store behind an S3-protocol endpoint (OutputConfig.Endpoint, or the local
+    engine's `object_endpoint`); credentials as for remote state (segspec.storage.s3).
+    An endpoint on aliyuncs.com is OSS, which also takes ALIBABA_CLOUD_* keys."""
+    scheme = "oss" if endpoint and _host(endpoint).endswith("aliyuncs.com") else "s3"
+    made = make_client(S3Place(scheme, endpoint, region))
+    return S3Objects(made.client, endpoint=made.endpoint, scheme=scheme, secrets=made.secrets)
 
 
 def _error_code(exc: Exception) -> str | None:

@@ -19,7 +19,6 @@ from segspec.engine.apply import ApplyOptions
 from segspec.engine.project import check_backend, gather_wants, plan_project
 from segspec.errors import SegspecError
 from segspec.render.human import render_plan
-from segspec.state.lock import StateLock
 
 
 def register(group: click.Group) -> None:
@@ -39,7 +38,7 @@ def register(group: click.Group) -> None:
 @click.pass_obj
 def refresh(ctx: Context, parallelism: int, no_wait: bool) -> None:
     """Collect the results of jobs still running (the plan's `read` entries)."""
-    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+    with ctx.project.lock(ctx.lock_timeout):
         state = ctx.project.open_state()
         try:
             planned = plan_project(ctx.project, state)
@@ -67,7 +66,7 @@ def import_(ctx: Context, name: str, job_id: str) -> None:
     if name not in specs.jobs:
         known = ", ".join(sorted(specs.jobs)) or "none"
         raise SegspecError(f"no job {name!r} in {ctx.project.specs_dir} (jobs: {known})")
-    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+    with ctx.project.lock(ctx.lock_timeout):
         state = ctx.project.open_state()
         try:
             (want,) = [w for w in gather_wants(ctx.project, specs, config) if w.address == name]

@@ -17,7 +17,6 @@ from segspec.errors import SegspecError, StateError
 from segspec.plan.model import Action, Change, Plan, matches
 from segspec.render.human import render_plan
 from segspec.render.words import plural
-from segspec.state.lock import StateLock
 
 
 def register(group: click.Group) -> None:
@@ -49,7 +48,7 @@ def destroy(
     """Delete the recorded output objects of jobs and forget the jobs."""
     # The specs name the backend and its store; their variables may need values.
     ctx = with_variables(ctx, var_pairs, var_files)
-    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+    with ctx.project.lock(ctx.lock_timeout):
         state = ctx.project.open_state()
         records = state.jobs
         chosen = [
@@ -77,7 +76,8 @@ def destroy(
             return
         # Find the store before asking, so a problem shows before the user confirms.
         specs = ctx.project.load_specs()
-        store = object_store(ctx.project, ctx.project.backend_config(specs))
+        requests = [r.request for r in chosen]
+        store = object_store(ctx.project, ctx.project.backend_config(specs), requests=requests)
         if store is None:
             raise SegspecError(
                 "segspec cannot reach the store holding these outputs — set the backend's "
@@ -115,12 +115,13 @@ def _objects(count: int) -> str:
 @click.pass_obj
 def state_mv(ctx: Context, old: str, new: str) -> None:
     """Rename a job in the state, so renaming it in the specs does not rerun it."""
-    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+    with ctx.project.lock(ctx.lock_timeout):
         store = ctx.project.open_state()
         record = store.get(old)
         if record is None:
             raise StateError(
-                f"no job {old!r} in {ctx.project.state_path} — check `segspec state list`"
+                f"no job {old!r} in {ctx.project.state_backend.location} — check "
+                "`segspec state list`"
             )
         if store.get(new) is not None:
             raise StateError(

@@ -12,13 +12,18 @@ from segspec.cli.globals import SegspecCommand
 from segspec.cli.main import EXIT_CHANGES, EXIT_ERROR, Context
 from segspec.cli.options import plan_options, selection_options, variable_options, with_variables
 from segspec.engine.apply import ApplyOptions, ApplyReport, apply_plan
-from segspec.engine.project import Planned, check_backend, object_store, plan_project
+from segspec.engine.project import (
+    Planned,
+    check_backend,
+    default_parallelism,
+    object_store,
+    plan_project,
+)
 from segspec.errors import SegspecError
 from segspec.plan.model import Action, Plan
 from segspec.render.human import render_plan
 from segspec.render.words import plural
-from segspec.state.lock import StateLock
-from segspec.state.store import StateStore
+from segspec.state.base import State
 
 
 def register(group: click.Group) -> None:
@@ -49,6 +54,7 @@ def validate(
     for project in projects:
         try:
             specs = project.load_specs()
+            warn(ctx, specs.warnings)
             check_backend(specs, project.backend_config(specs))
         except SegspecError as exc:
             failures.append(exc)
@@ -63,7 +69,13 @@ def validate(
         raise SegspecError("\n".join(str(f) for f in failures))
 
 
-def _render(ctx: Context, planned: Planned, state: StateStore, fmt: str) -> str:
+def warn(ctx: Context, warnings: tuple[str, ...]) -> None:
+    """Deprecations in the specs, on stderr (they never change the exit code)."""
+    for line in warnings:
+        ctx.ui.err(f"Warning: {line}")
+
+
+def _render(ctx: Context, planned: Planned, state: State, fmt: str) -> str:
     if fmt == "json":
         from segspec.render.plan_json import plan_document, render_json
 
@@ -132,11 +144,12 @@ def plan(
         raise click.UsageError("--json and --markdown are two forms of the plan; choose one")
     fmt = "json" if as_json else "markdown" if markdown else None
     ctx = with_variables(ctx, var_pairs, var_files)
-    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+    with ctx.project.lock(ctx.lock_timeout):
         state = ctx.project.open_state()
         state.compact()  # fold a journal an interrupted apply left behind (no-op otherwise)
         choices = plan_options(targets, replace_addresses, refresh, preview_shots)
         planned = plan_project(ctx.project, state, choices)
+        warn(ctx, planned.specs.warnings)
         if refresh_only:
             planned = refresh_only_plan(planned)
         if out_file is not None:
@@ -200,7 +213,7 @@ def apply(
             "with those options instead"
         )
     ctx = with_variables(ctx, var_pairs, var_files)
-    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+    with ctx.project.lock(ctx.lock_timeout):
         state = ctx.project.open_state()
         try:
             if plan_file is not None:
@@ -212,6 +225,7 @@ def apply(
                 planned = plan_project(
                     ctx.project, state, plan_options(targets, replace_addresses, refresh)
                 )
+            warn(ctx, planned.specs.warnings)
             if refresh_only:
                 planned = refresh_only_plan(planned)
                 no_wait = True
@@ -222,9 +236,8 @@ def apply(
             if not planned.plan.has_changes:
                 return
             _confirm(ctx, auto_approve)
-            default_parallelism = 1 if planned.config.type == "local" else 8
             options = ApplyOptions(
-                parallelism=parallelism or default_parallelism,
+                parallelism=parallelism or default_parallelism(planned.config),
                 wait=not no_wait or refresh_only,
                 timeout=0.0 if refresh_only else timeout,
             )
@@ -234,14 +247,14 @@ def apply(
     _summarize(ctx, report)
 
 
-def run_planned(
-    ctx: Context, planned: Planned, state: StateStore, options: ApplyOptions
-) -> ApplyReport:
+def run_planned(ctx: Context, planned: Planned, state: State, options: ApplyOptions) -> ApplyReport:
     """Carry out `planned` on its backend, reporting progress on the terminal."""
     from segspec.backends.registry import make_backend
 
     backend = make_backend(planned.config, ctx.project.store_root(planned.config))
-    objects = planned.objects or object_store(ctx.project, planned.config)
+    requests = [w.request for w in planned.wants.values()]
+    requests += [r.request for r in state.jobs.values()]
+    objects = planned.objects or object_store(ctx.project, planned.config, requests=requests)
     return apply_plan(
         planned.plan, planned.wants, state, backend, options, ctx.ui.event, objects=objects
     )

@@ -9,7 +9,6 @@ import click
 from segspec.cli.globals import SegspecCommand
 from segspec.cli.main import Context
 from segspec.cli.options import variable_options, with_variables
-from segspec.state.lock import StateLock
 
 
 def register(group: click.Group) -> None:
@@ -36,7 +35,7 @@ def report(
     from segspec.state.atomic import write_atomic
 
     ctx = with_variables(ctx, var_pairs, var_files)
-    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+    with ctx.project.lock(ctx.lock_timeout):
         state = ctx.project.open_state()
         state.compact()
         page = render_report(build_report(ctx.project, state))

@@ -15,7 +15,6 @@ from segspec.detect import DEFAULT_MIN_SHOT_SECONDS, DEFAULT_THRESHOLD
 from segspec.errors import SegspecError, StateError
 from segspec.render.state import outputs_data, picture_data, render_list, render_record
 from segspec.render.words import plural
-from segspec.state.lock import StateLock
 from segspec.state.model import JobRecord
 
 
@@ -31,12 +30,18 @@ def _record(ctx: Context, name: str) -> JobRecord:
     record = ctx.project.open_state().get(name)
     if record is None:
         known = ", ".join(sorted(ctx.project.open_state().jobs)) or "none"
-        raise StateError(f"no job {name!r} in {ctx.project.state_path} (recorded: {known})")
+        raise StateError(
+            f"no job {name!r} in {ctx.project.state_backend.location} (recorded: {known})"
+        )
     return record
 
 
 def _objects_dir(ctx: Context, record: JobRecord) -> Path | None:
-    if record.backend != "local":
+    """The local store's objects directory, when the record's outputs are there (not in a
+    bucket: the AiResult's OutputEndpoint then names the store)."""
+    result = (record.ai_result or {}).get("SegmentationResult") or {}
+    endpoint = str(result.get("OutputEndpoint") or "")
+    if record.backend != "local" or (endpoint and not endpoint.startswith("file:")):
         return None
     try:
         specs = ctx.project.load_specs()
@@ -139,11 +144,13 @@ def state_show(ctx: Context, name: str) -> None:
 @click.pass_obj
 def state_rm(ctx: Context, names: tuple[str, ...]) -> None:
     """Forget jobs (their outputs stay); the next plan treats them as new."""
-    with StateLock(ctx.project.state_path, timeout=ctx.lock_timeout):
+    with ctx.project.lock(ctx.lock_timeout):
         store = ctx.project.open_state()
         missing = [n for n in names if store.get(n) is None]
         if missing:
-            raise StateError(f"no job {', '.join(map(repr, missing))} in {ctx.project.state_path}")
+            raise StateError(
+                f"no job {', '.join(map(repr, missing))} in {ctx.project.state_backend.location}"
+            )
         for name in names:
             store.remove(name)
         store.compact()
@@ -164,12 +171,19 @@ def media_add(ctx: Context, file: Path, bucket: str) -> None:
     import shutil
 
     from segspec.backends.local.store import LocalStore
+    from segspec.errors import file_system_error
 
     store = LocalStore(ctx.project.root / ".segspec")
     work = store.work_dir("media-add") / file.name
-    shutil.copyfile(file, work)
-    _, size, digest = store.put_object(work, bucket, file.name)
-    ctx.ui.out(store.register_media(bucket, file.name, size, digest))
+    try:
+        shutil.copyfile(file, work)
+        _, size, digest = store.put_object(work, bucket, file.name)
+        media_id = store.register_media(bucket, file.name, size, digest)
+    except OSError as exc:
+        raise file_system_error(exc, f"adding {file} to the media catalog") from exc
+    finally:
+        work.unlink(missing_ok=True)
+    ctx.ui.out(media_id)
 
 
 @media.command("list")

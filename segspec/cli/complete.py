@@ -17,13 +17,13 @@ from segspec.engine.project import Project
 from segspec.errors import SegspecError
 
 
-def _given(ctx: click.Context, name: str) -> Path | None:
+def _given(ctx: click.Context, name: str) -> str | None:
     """The value of global option `name` wherever on the command line it was given."""
     current: click.Context | None = ctx
     while current is not None:
         value = current.params.get(name)
         if value is not None:
-            return Path(value)
+            return str(value)
         current = current.parent
     return None
 
@@ -47,7 +47,8 @@ def complete_address(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
     """Job addresses starting with what was typed so far."""
-    project = Project.locate(_given(ctx, "specs"), _given(ctx, "state"))
+    specs = _given(ctx, "specs")
+    project = Project.locate(Path(specs) if specs else None, _given(ctx, "state"))
     return [
         CompletionItem(address, help=help_text)
         for address, help_text in sorted(known_addresses(project).items())

@@ -21,7 +21,7 @@ class Settings:
     """What the global options said, before they are turned into a project and a UI."""
 
     specs: Path | None = None
-    state: Path | None = None
+    state: str | None = None
     backend: str | None = None
     lock_timeout: float = 0.0
     no_color: bool = False
@@ -38,9 +38,10 @@ def global_params() -> list[click.Option]:
         ),
         click.Option(
             ["--state"],
-            type=click.Path(path_type=Path, dir_okay=False),
             default=None,
-            help="State file (default: segspec.state.json beside the spec directory).",
+            metavar="PATH|s3://BUCKET/KEY|oss://BUCKET/KEY",
+            help="Where the state lives (also SEGSPEC_STATE, or a state: block; default: "
+            "segspec.state.json beside the spec directory).",
         ),
         click.Option(
             ["--backend"],

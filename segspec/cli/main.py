@@ -17,7 +17,7 @@ from segspec import __version__
 from segspec.cli.globals import SegspecGroup, Settings, merge, on_globals
 from segspec.cli.ui import UI
 from segspec.engine.project import Project
-from segspec.errors import SegspecError
+from segspec.errors import SegspecError, os_error_message
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -58,12 +58,14 @@ def _register() -> None:
     from segspec.cli import (
         commands_cloud,
         commands_destroy,
+        commands_init,
         commands_plan,
         commands_report,
         commands_state,
     )
 
     commands_plan.register(cli)
+    commands_init.register(cli)
     commands_state.register(cli)
     commands_cloud.register(cli)
     commands_destroy.register(cli)
@@ -99,6 +101,12 @@ def entrypoint(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted. Everything finished so far is recorded in the state.", err=True)
         return EXIT_INTERRUPTED
+    except OSError as exc:
+        # The machine refused a read or write (disk full, permissions, read-only, path too
+        # long...): something the user fixes, not a bug. The edges that can say more
+        # (state store, local engine, media add) translate first; this is the net.
+        click.echo(f"Error: {os_error_message(exc, 'reading or writing a file')}", err=True)
+        return EXIT_ERROR
     except Exception:
         click.echo(
             "segspec hit an internal error (a bug, not something you did). Please report it "

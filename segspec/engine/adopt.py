@@ -9,8 +9,8 @@ from segspec.backends.base import Backend
 from segspec.errors import SegspecError, StateError
 from segspec.plan.model import Want
 from segspec.spec.normalize import client_token
+from segspec.state.base import State
 from segspec.state.model import JobError, JobRecord, OutputRecord, now_utc
-from segspec.state.store import StateStore
 
 
 class JobDescription(Protocol):
@@ -53,7 +53,7 @@ def import_differences(want: Want, info: JobDescription) -> list[str]:
 
 
 def import_job(
-    want: Want, state: StateStore, backend: Backend, job_id: str, backend_name: str
+    want: Want, state: State, backend: Backend, job_id: str, backend_name: str
 ) -> JobRecord:
     """Record job `job_id` under `want.address`, refusing when it does not match the spec.
 

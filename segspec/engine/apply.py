@@ -22,8 +22,8 @@ from segspec.engine.drift import measure_outputs
 from segspec.errors import BackendError
 from segspec.plan.model import Action, Change, Plan, Want
 from segspec.spec.normalize import client_token
+from segspec.state.base import State
 from segspec.state.model import JobError, JobRecord, OutputRecord, PictureRecord, now_utc
-from segspec.state.store import StateStore
 
 MAX_POLL_SECONDS = 10.0
 MAX_GET_FAILURES = 6
@@ -66,7 +66,7 @@ Notify = Callable[[Event], None]
 class _Run:
     def __init__(
         self,
-        state: StateStore,
+        state: State,
         backend: Backend,
         options: ApplyOptions,
         notify: Notify,
@@ -127,7 +127,10 @@ class _Run:
         else:
             self._add(self.report.pending, want.address)
 
-    def collect(self, record: JobRecord) -> None:
+    def collect(self, record: JobRecord, want: Want | None = None) -> None:
+        """Poll until terminal. `want` (the job's spec, for a `read`) lets a job the
+        backend does not know be sent again under its recorded token: a local-engine job
+        started on another machine (a teammate's apply that was killed) lives only there."""
         assert record.job_id is not None
         deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
         delay = self.backend.poll_seconds
@@ -141,8 +144,11 @@ class _Run:
                 if exc.retryable and in_time and misses < MAX_GET_FAILURES:
                     self.stop.wait(min(self.backend.poll_seconds * 2**misses, MAX_POLL_SECONDS))
                     continue
-                if not self.stop.is_set():
-                    self._lost(record, exc)
+                if self.stop.is_set():
+                    return
+                if exc.code in NOT_FOUND_CODES and want is not None and self._resend(record, want):
+                    return
+                self._lost(record, exc)
                 return
             misses = 0
             if result.state.terminal:
@@ -159,6 +165,31 @@ class _Run:
                 return
             self.stop.wait(delay)
             delay = min(max(delay * 1.5, 0.2), MAX_POLL_SECONDS)
+
+    def _resend(self, record: JobRecord, want: Want) -> bool:
+        """Submit `record`'s job again with its own ClientToken; False when the spec moved
+        on (then the job is Failed and the next plan replaces it)."""
+        if want.fingerprint != record.fingerprint:
+            return False
+        self.notify(Event(record.address, "submitting", "not known to this backend; again"))
+        job = JobRequest(
+            address=record.address,
+            fingerprint=record.fingerprint,
+            client_token=record.client_token,
+            request=want.request,
+            local=want.local,
+            base_dir=Path(want.base_dir),
+        )
+        try:
+            job_id = self.backend.submit(job)
+        except BackendError as exc:
+            self._fail(record, exc.code or "SubmitFailed", str(exc), exc.request_id)
+            return True
+        record = record.model_copy(update={"job_id": job_id, "status": "Created"})
+        self.state.put(record)
+        self.notify(Event(record.address, "submitted", job_id))
+        self.collect(record)
+        return True
 
     def _lost(self, record: JobRecord, exc: BackendError) -> None:
         """Polling failed. A job the backend does not know is Failed; any other error
@@ -252,7 +283,7 @@ class _Run:
 def apply_plan(
     plan: Plan,
     wants: Mapping[str, Want],
-    state: StateStore,
+    state: State,
     backend: Backend,
     options: ApplyOptions,
     notify: Notify,
@@ -287,7 +318,7 @@ def apply_plan(
             if change.action is Action.READ:
                 record = state.get(change.address)
                 assert record is not None
-                futures.append(pool.submit(run.collect, record))
+                futures.append(pool.submit(run.collect, record, wants.get(change.address)))
             else:
                 futures.append(pool.submit(run.submit, change, wants[change.address]))
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)

@@ -7,23 +7,29 @@ local engine's store (`.segspec/`) sit beside it, in the directory above `specs/
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from segspec.backends.local.inputs import HashCache, input_identity
+from segspec.backends.local.inputs import HashCache
 from segspec.backends.local.store import LocalStore
-from segspec.backends.objects import LocalObjects, ObjectStore
+from segspec.backends.objects import ObjectStore
+from segspec.backends.registry import Checked, backend_entry
 from segspec.engine.drift import gather_drift
 from segspec.errors import SegspecError, SpecError
 from segspec.plan.model import Facts, Plan, Want, matches
 from segspec.plan.outputs import MediaFacts
 from segspec.plan.planner import plan as make_plan
-from segspec.spec.loader import SpecSet, load_specs
-from segspec.spec.models import BackendConfig
+from segspec.spec.loader import SpecSet, load_specs, read_state_config
+from segspec.spec.models import BackendConfig, StateConfig
 from segspec.spec.normalize import fingerprint
 from segspec.spec.problems import display_path
 from segspec.spec.variables import VariableInputs
-from segspec.state.store import StateStore
+from segspec.state.base import State, StateBackend
+from segspec.state.config import ENV_STATE, make_state_backend, parse_state_url
 
 BACKEND_ENV = "SEGSPEC_BACKEND"
 
@@ -31,17 +37,20 @@ BACKEND_ENV = "SEGSPEC_BACKEND"
 @dataclass(frozen=True)
 class Project:
     specs_dir: Path
-    state_path: Path
+    state_override: str | None = None
+    """`--state` or SEGSPEC_STATE: a path or s3://BUCKET/KEY, stronger than `state:`."""
     backend_override: str | None = None
     variables: VariableInputs | None = None
 
     @classmethod
-    def locate(cls, specs: Path | None, state: Path | None, backend: str | None = None) -> Project:
+    def locate(
+        cls, specs: Path | None, state: str | Path | None, backend: str | None = None
+    ) -> Project:
         specs_dir = specs if specs is not None else Path("specs")
-        root = specs_dir.resolve().parent
+        override = str(state) if state is not None else os.environ.get(ENV_STATE) or None
         return cls(
             specs_dir=specs_dir,
-            state_path=state if state is not None else root / "segspec.state.json",
+            state_override=override,
             backend_override=backend or os.environ.get(BACKEND_ENV) or None,
         )
 
@@ -50,7 +59,7 @@ class Project:
         return self.specs_dir.resolve().parent
 
     def load_specs(self) -> SpecSet:
-        return load_specs(self.specs_dir, self.variables)
+        return load_specs(self.specs_dir, self.variables, self.root)
 
     def with_variables(self, variables: VariableInputs) -> Project:
         return replace(self, variables=variables)
@@ -75,26 +84,40 @@ class Project:
     def local_store(self, config: BackendConfig) -> LocalStore:
         return LocalStore(self.store_root(config))
 
-    def open_state(self) -> StateStore:
-        return StateStore.open(self.state_path)
+    def state_config(self) -> StateConfig | None:
+        """Where the state lives, as configured (None: the default local file)."""
+        block = read_state_config(self.specs_dir)
+        if self.state_override is None:
+            return block
+        return parse_state_url(self.state_override, block)
+
+    @cached_property
+    def state_backend(self) -> StateBackend:
+        """The state store (made once per project; nothing is sent until it is used)."""
+        config = self.state_config()
+        if self.state_override is not None and config is not None and config.type == "local":
+            from segspec.state.store import FileStateBackend
+
+            return FileStateBackend(Path(self.state_override))  # as given, relative to cwd
+        return make_state_backend(config, self.root)
+
+    def open_state(self) -> State:
+        return self.state_backend.open()
+
+    def lock(self, timeout: float = 0.0) -> AbstractContextManager[object]:
+        """The state's lock, for the `with` block of one command."""
+        return self.state_backend.lock(timeout=timeout)
 
 
 def check_backend(specs: SpecSet, config: BackendConfig) -> None:
     """Refuse, before any request, what the chosen backend's service would refuse.
 
-    Pure (no network): for ice, the region and every OSS input/output region; raises
-    `SpecError` with one file:line:col line per problem.
+    Pure (no network); raises `SpecError` with one file:line:col line per problem.
     """
-    if config.type != "ice":
+    entry = backend_entry(config.type)
+    if entry.check is None:
         return
-    from segspec.backends.ice.checks import region_problems
-
-    problems = region_problems(
-        specs.jobs.values(),
-        config.region,
-        backend_where=specs.backend_where,
-        display=display_path,
-    )
+    problems = entry.check(Checked(specs.jobs.values(), specs.backend_where, display_path), config)
     if problems:
         raise SpecError(problems)
 
@@ -104,22 +127,22 @@ def gather_wants(
 ) -> list[Want]:
     """Everything the planner needs about each desired job, including input identities.
 
-    This is where planning's I/O happens: local inputs are stat'ed and hashed (hashes are
-    cached by size and mtime), so the planner itself stays pure. A `cache` passed in is
-    left for the caller to save; otherwise one is opened and saved here.
+    This is where planning's I/O happens: inputs the backend reads on this machine are
+    stat'ed and hashed (hashes are cached by size and mtime), so the planner itself stays
+    pure. A `cache` passed in is left for the caller to save; otherwise one is opened and
+    saved here.
     """
-    store = project.local_store(config) if config.type == "local" else None
-    owned = cache is None and store is not None
+    entry = backend_entry(config.type)
+    owned = cache is None and entry.uses_hash_cache
     if owned:
         cache = project.hash_cache(config)
+    identify = entry.inputs(config, project.store_root(config), cache) if entry.inputs else None
     wants = []
     for job in specs.jobs.values():
         # `local:` options only shape the local engine's clips; on other backends they
         # are ignored, so they must not trigger reruns there either.
-        options = job.local if config.type == "local" else {}
-        identity = None
-        if store is not None and cache is not None:
-            identity = input_identity(job.request["InputConfig"], job.base_dir, store, cache)
+        options = job.local if entry.uses_local_options else {}
+        identity = identify(job.request["InputConfig"], job.base_dir) if identify else None
         wants.append(
             Want(
                 address=job.address,
@@ -162,21 +185,32 @@ class Planned:
 
 
 def object_store(
-    project: Project, config: BackendConfig, cache: HashCache | None = None
+    project: Project,
+    config: BackendConfig,
+    cache: HashCache | None = None,
+    requests: Iterable[Mapping[str, Any]] = (),
 ) -> ObjectStore | None:
-    """The store holding this backend's outputs, or None when segspec cannot reach it."""
-    if config.type == "local":
-        return LocalObjects(project.local_store(config), cache)
-    try:
-        from segspec.backends.s3objects import s3_objects_for
-    except ImportError:
-        return None
-    return s3_objects_for(config)
+    """The store holding this backend's outputs, or None when segspec cannot reach it.
+
+    A job whose OutputConfig names an Endpoint may keep its bucket in the S3-compatible
+    store there; `requests` (of the specs and the state) say which.
+    """
+    endpoints = {
+        str(out["Bucket"]): str(out["Endpoint"])
+        for request in requests
+        if (out := request.get("OutputConfig") or {}).get("Endpoint")
+    }
+    entry = backend_entry(config.type)
+    return entry.objects(config, project.store_root(config), cache, endpoints)
+
+
+def default_parallelism(config: BackendConfig) -> int:
+    return backend_entry(config.type).default_parallelism
 
 
 def plan_project(
     project: Project,
-    state: StateStore,
+    state: State,
     options: PlanOptions | None = None,
     *,
     specs: SpecSet | None = None,
@@ -186,7 +220,7 @@ def plan_project(
     specs = specs or project.load_specs()
     config = project.backend_config(specs)
     check_backend(specs, config)
-    cache = project.hash_cache(config) if config.type == "local" else None
+    cache = project.hash_cache(config) if backend_entry(config.type).uses_hash_cache else None
     wants = gather_wants(project, specs, config, cache)
     records = state.jobs
     known = set(records) | {w.address for w in wants}
@@ -196,7 +230,8 @@ def plan_project(
         a for a in known if not options.targets or any(matches(a, t) for t in options.targets)
     ]
     drift: dict[str, tuple[str, ...]] = {}
-    store = object_store(project, config, cache) if options.refresh else None
+    requests = [w.request for w in wants] + [r.request for r in records.values()]
+    store = object_store(project, config, cache, requests) if options.refresh else None
     if store is not None:
         drift = gather_drift(records, selected, store)
     if cache is not None:

@@ -18,8 +18,8 @@ from segspec.media.probe import probe
 from segspec.plan.model import Action
 from segspec.render.human import plain, render_plan, summary_line
 from segspec.render.report import Report, ReportClip, ReportJob
+from segspec.state.base import State
 from segspec.state.model import JobRecord, now_utc
-from segspec.state.store import StateStore
 
 
 def _data_uri(path: Path) -> str | None:
@@ -37,6 +37,13 @@ def _duration(record: JobRecord, base_dir: Path, store: LocalStore | None) -> fl
         return probe(resolve_input(record.request["InputConfig"], base_dir, store)).duration
     except (MediaError, KeyError, OSError):
         return None
+
+
+def _local_outputs(record: JobRecord) -> bool:
+    """Whether the record's outputs are files in the local store (not in a bucket)."""
+    result = (record.ai_result or {}).get("SegmentationResult") or {}
+    endpoint = str(result.get("OutputEndpoint") or "")
+    return record.backend == "local" and (not endpoint or endpoint.startswith("file:"))
 
 
 def report_job(record: JobRecord, base_dir: Path, store: LocalStore | None) -> ReportJob:
@@ -77,7 +84,7 @@ def report_job(record: JobRecord, base_dir: Path, store: LocalStore | None) -> R
     )
 
 
-def build_report(project: Project, state: StateStore) -> Report:
+def build_report(project: Project, state: State) -> Report:
     """The report of `project`; a plan that cannot be made is a note, not a failure."""
     notes: list[str] = []
     plan_text = summary = None
@@ -103,7 +110,7 @@ def build_report(project: Project, state: StateStore) -> Report:
             report_job(
                 rec,
                 base_dirs.get(address, default_base),
-                store if rec.backend == "local" else None,
+                store if _local_outputs(rec) else None,
             ),
             pending=pending.get(address),
         )

@@ -20,7 +20,7 @@ from segspec.plan.model import Action, Change, Plan, Want
 from segspec.render.plan_json import ACTIONS, PLAN_FORMAT_VERSION, plan_document, render_json
 from segspec.spec.variables import VariableInputs
 from segspec.state.atomic import write_atomic
-from segspec.state.store import StateStore
+from segspec.state.base import State
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class SavedPlan:
     variables: dict[str, Any]
 
 
-def save_plan(path: Path, planned: Planned, state: StateStore) -> None:
+def save_plan(path: Path, planned: Planned, state: State) -> None:
     """Write `planned` to `path` atomically."""
     document = plan_document(
         planned.plan,
@@ -100,7 +100,7 @@ def load_plan_file(path: Path) -> SavedPlan:
     )
 
 
-def check_current(saved: SavedPlan, project: Project, state: StateStore, path: Path) -> Planned:
+def check_current(saved: SavedPlan, project: Project, state: State, path: Path) -> Planned:
     """Verify `saved` still describes the world; return the current specs' view of it.
 
     Raises `PlanError` naming what moved and the remedy (make a new plan).
@@ -109,7 +109,7 @@ def check_current(saved: SavedPlan, project: Project, state: StateStore, path: P
     if saved.lineage is not None and state.lineage != saved.lineage:
         raise PlanError(
             f"{path} was made for another state (lineage {saved.lineage}; "
-            f"{state.path} has {state.lineage}) {again}"
+            f"{state.location} has {state.lineage}) {again}"
         )
     if state.serial != saved.serial or (saved.lineage is None and state.exists):
         raise PlanError(

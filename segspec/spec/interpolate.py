@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from segspec.spec.limits import MAX_NODES, MAX_SCALAR_CHARS, Budget
 from segspec.spec.yamlpos import Path_
 
 PATTERN = re.compile(r"\$\$\{|\$\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}")
@@ -76,9 +77,36 @@ def _dig(value: Any, tail: str, reference: str) -> Any:
     return value
 
 
-def interpolate(data: Any, scope: Scope, path: Path_ = ()) -> tuple[Any, list[Problem]]:
-    """Substitute every `${...}` in the string values of `data` (a fresh copy is returned)."""
+def size(value: Any) -> int:
+    """How many values `value` holds, counting itself (shared parts count once per use)."""
+    count, stack = 0, [value]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        if count > MAX_NODES:
+            break
+    return count
+
+
+class _TooLong(Exception):
+    pass
+
+
+def interpolate(
+    data: Any, scope: Scope, path: Path_ = (), budget: Budget | None = None
+) -> tuple[Any, list[Problem]]:
+    """Substitute every `${...}` in the string values of `data` (a fresh copy is returned).
+
+    Bounded: a string may not grow past `MAX_SCALAR_CHARS` and all substituted values
+    together may not hold more than `MAX_NODES` values, so a few references to a large
+    variable cannot blow memory up. `budget` is shared across calls when given.
+    """
     problems: list[Problem] = []
+    budget = budget if budget is not None else Budget()
 
     def walk(node: Any, where: Path_) -> Any:
         if isinstance(node, dict):
@@ -86,17 +114,27 @@ def interpolate(data: Any, scope: Scope, path: Path_ = ()) -> tuple[Any, list[Pr
         if isinstance(node, list):
             return [walk(item, (*where, i)) for i, item in enumerate(node)]
         if isinstance(node, str) and "$" in node:
-            return _string(node, scope, where, problems)
+            return _string(node, scope, where, problems, budget)
         return node
 
     return walk(data, path), problems
 
 
-def _string(text: str, scope: Scope, where: Path_, problems: list[Problem]) -> Any:
+def _string(text: str, scope: Scope, where: Path_, problems: list[Problem], budget: Budget) -> Any:
     whole = WHOLE.match(text)
     if whole:
         try:
-            return scope.lookup(whole[1])
+            value = scope.lookup(whole[1])
+            if not budget.spend(size(value)):
+                problems.append(
+                    Problem(
+                        where,
+                        f"substituting ${{{whole[1]}}} takes the file past {budget.limit:,} "
+                        "values in all — use large values fewer times, or split the file",
+                    )
+                )
+                return text
+            return value
         except _Unset:
             problems.append(Problem(where, ""))
             return text
@@ -124,6 +162,21 @@ def _string(text: str, scope: Scope, where: Path_, problems: list[Problem]) -> A
                 )
             )
             return match[0]
-        return str(value).lower() if isinstance(value, bool) else str(value)
+        written = str(value).lower() if isinstance(value, bool) else str(value)
+        length[0] += len(written) - len(match[0])
+        if length[0] > MAX_SCALAR_CHARS:
+            raise _TooLong
+        return written
 
-    return PATTERN.sub(replace, text)
+    length = [len(text)]
+    try:
+        return PATTERN.sub(replace, text)
+    except _TooLong:
+        problems.append(
+            Problem(
+                where,
+                f"the text grows past {MAX_SCALAR_CHARS:,} characters once its ${{...}} "
+                "references are substituted — use shorter values or fewer references",
+            )
+        )
+        return text

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,16 +20,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from segspec.errors import SpecError
-from segspec.spec.interpolate import UNSET, Scope, interpolate
+from segspec.spec.interpolate import UNSET, Scope, interpolate, size
+from segspec.spec.limits import MAX_FILE_BYTES, Budget, LimitError
 from segspec.spec.messages import describe, suggest
-from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody
+from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody, StateConfig
 from segspec.spec.normalize import canonical_json, local_options, normalized_request
+from segspec.spec.paths import local_path, outside
 from segspec.spec.problems import Problems, display_path, position_in_job, report_validation
 from segspec.spec.variables import Variable, VariableInputs
 from segspec.spec.variables import resolve as resolve_variables
 from segspec.spec.yamlpos import Located, Path_, YamlSyntaxError, read_yaml
 
-TOP_LEVEL_KEYS = ("version", "backend", "variables", "defaults", "jobs")
+TOP_LEVEL_KEYS = ("version", "engine", "backend", "state", "variables", "defaults", "jobs")
 FORMAT_VERSION = 1
 
 
@@ -65,17 +69,81 @@ class SpecSet:
     """sha256 over the spec files' bytes and variable values, to tell if a plan is stale."""
     variables: dict[str, Any] = field(default_factory=dict)
     files: tuple[Path, ...] = field(default=())
+    state: StateConfig | None = None
+    """The `state:` block, when one file has it."""
+    warnings: tuple[str, ...] = ()
+    """Deprecations to tell the user about (the spec is valid)."""
 
 
 def spec_files(directory: Path) -> list[Path]:
-    """The spec files of a directory, in a stable order."""
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The spec files of a directory, in a stable order (anything named *.yaml but a
+    directory is listed, so a non-regular one is reported rather than silently skipped)."""
+    return sorted(
+        p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir()
+    )
 
 
-def load_specs(directory: Path, variables: VariableInputs | None = None) -> SpecSet:
+def _read_spec(file: Path, problems: Problems) -> bytes | None:
+    """The bytes of a spec file, or None with a problem recorded; reads at most the limit."""
+    try:
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            problems.add(
+                file,
+                (1, 1),
+                (),
+                f"is not a regular file (it is {_file_kind(file)}) — replace it with a "
+                "YAML spec file, or remove it",
+            )
+            return None
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        problems.add(
+            file, (1, 1), (), f"cannot be read ({exc.strerror or exc}) — check its permissions"
+        )
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        problems.add(
+            file,
+            (1, 1),
+            (),
+            f"is larger than the limit of {MAX_FILE_BYTES:,} bytes — split it into several "
+            "spec files",
+        )
+        return None
+    return raw
+
+
+def _file_kind(file: Path) -> str:
+    try:
+        mode = file.stat().st_mode
+    except OSError:
+        return "unreadable"
+    kind = (
+        "a character device"
+        if stat.S_ISCHR(mode)
+        else "a block device"
+        if stat.S_ISBLK(mode)
+        else "a named pipe"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    if file.is_symlink():
+        kind += f", through a symlink to {os.readlink(file)}"
+    return kind
+
+
+def load_specs(
+    directory: Path, variables: VariableInputs | None = None, root: Path | None = None
+) -> SpecSet:
     """Read, validate and normalize every spec file in `directory`.
 
     `variables` supplies values from outside the specs (--var, --var-file, environment).
+    Local inputs must lie inside `root` (default: the directory above `directory`) unless
+    their job sets `local: {allow_outside_project: true}`; nothing is opened to decide.
     Raises `SpecError` listing every problem found, in file order.
     """
     if not directory.is_dir():
@@ -91,7 +159,9 @@ def load_specs(directory: Path, variables: VariableInputs | None = None) -> Spec
     digest = hashlib.sha256()
     parsed: list[tuple[Path, Located]] = []
     for file in files:
-        raw = file.read_bytes()
+        raw = _read_spec(file, problems)
+        if raw is None:
+            continue
         digest.update(f"{file.name}\0{len(raw)}\0".encode() + raw)
         located = _parse(file, raw, problems)
         if located is not None:
@@ -101,21 +171,23 @@ def load_specs(directory: Path, variables: VariableInputs | None = None) -> Spec
     jobs: dict[str, DesiredJob] = {}
     backend: BackendConfig | None = None
     backend_where: str | None = None
+    warnings: list[str] = []
     for file, located in parsed:
-        found_backend = _backend(file, located, problems)
+        found_backend, key = _backend(file, located, problems, warnings)
         if found_backend is not None:
-            where = f"{display_path(file)}:{located.position(('backend',))[0]}"
+            where = f"{display_path(file)}:{located.position((key,))[0]}"
             if backend is not None and found_backend != backend:
                 problems.add(
                     file,
-                    located.position(("backend",)),
-                    ("backend",),
-                    f"differs from the backend declared at {backend_where} — declare the "
-                    "backend in one file only",
+                    located.position((key,)),
+                    (key,),
+                    f"differs from the engine declared at {backend_where} — declare the "
+                    "engine in one file only",
                 )
             else:
                 backend, backend_where = found_backend, where
         for job in _jobs(file, located, problems, values):
+            _check_inside(job, located, problems, root or directory.resolve().parent)
             other = jobs.get(job.address)
             if other is not None:
                 problems.add(
@@ -126,6 +198,7 @@ def load_specs(directory: Path, variables: VariableInputs | None = None) -> Spec
                 )
                 continue
             jobs[job.address] = job
+    state = find_state_config(parsed, problems)
     if problems.lines:
         raise SpecError(problems.lines)
     return SpecSet(
@@ -136,6 +209,8 @@ def load_specs(directory: Path, variables: VariableInputs | None = None) -> Spec
         digest="sha256:" + digest.hexdigest(),
         variables=values,
         files=tuple(files),
+        state=state,
+        warnings=tuple(warnings),
     )
 
 
@@ -188,6 +263,9 @@ def _parse(file: Path, raw: bytes, problems: Problems) -> Located | None:
     except YamlSyntaxError as exc:
         problems.add(file, exc.pos, (), f"YAML syntax error: {exc.message} — fix the syntax")
         return None
+    except LimitError as exc:
+        problems.add(file, exc.pos, (), exc.message)
+        return None
     for pos, path, message in located.problems:
         problems.add(file, pos, path, message)
     data = located.data
@@ -211,15 +289,85 @@ def _parse(file: Path, raw: bytes, problems: Problems) -> Located | None:
     return located
 
 
-def _backend(file: Path, located: Located, problems: Problems) -> BackendConfig | None:
-    raw = located.data.get("backend")
+def _backend(
+    file: Path, located: Located, problems: Problems, warnings: list[str]
+) -> tuple[BackendConfig | None, str]:
+    """The `engine:` block (where jobs run); `backend:` is its old, deprecated name."""
+    data = located.data
+    if "engine" in data and "backend" in data:
+        problems.add(
+            file,
+            located.position(("backend",)),
+            ("backend",),
+            "is the old name of engine: and this file has both — keep only engine:",
+        )
+    key = "engine" if "engine" in data or "backend" not in data else "backend"
+    raw = data.get(key)
     if raw is None:
-        return None
+        return None, key
+    if key == "backend":
+        line, column = located.position(("backend",))
+        warnings.append(
+            f"{display_path(file)}:{line}:{column}: backend: is deprecated — rename it to "
+            "engine: (where jobs run); state: now says where the state lives"
+        )
     try:
-        return BackendConfig.model_validate(raw)
+        return BackendConfig.model_validate(raw), key
     except ValidationError as exc:
-        report_validation(file, located, problems, exc, ("backend",), BackendConfig, ())
+        report_validation(file, located, problems, exc, (key,), BackendConfig, ())
+        return None, key
+
+
+def find_state_config(parsed: list[tuple[Path, Located]], problems: Problems) -> StateConfig | None:
+    """The one `state:` block of the spec files (declared in one file only)."""
+    found: StateConfig | None = None
+    where = ""
+    for file, located in parsed:
+        raw = located.data.get("state")
+        if raw is None:
+            continue
+        pos = located.position(("state",))
+        try:
+            config = StateConfig.model_validate(raw)
+        except ValidationError as exc:
+            report_validation(file, located, problems, exc, ("state",), StateConfig, ())
+            continue
+        if config.type != "local" and (not config.bucket or not config.key):
+            problems.add(
+                file,
+                pos,
+                ("state",),
+                f"type {config.type} needs bucket: and key: — e.g. "
+                "state: {type: s3, bucket: team-state, key: clips/segspec.state.json}",
+            )
+            continue
+        if found is not None:
+            problems.add(
+                file, pos, ("state",), f"already declared at {where} — declare state: in one file"
+            )
+            continue
+        found, where = config, f"{display_path(file)}:{pos[0]}"
+    return found
+
+
+def read_state_config(directory: Path) -> StateConfig | None:
+    """Only the `state:` block of a spec directory (cheap: no jobs are validated), for
+    commands that read the state without planning. Raises SpecError for a bad block."""
+    if not directory.is_dir():
         return None
+    problems = Problems()
+    parsed = []
+    for file in spec_files(directory):
+        raw = file.read_bytes()
+        if b"state" not in raw:
+            continue
+        located = _parse(file, raw, problems)
+        if located is not None:
+            parsed.append((file, located))
+    found = find_state_config(parsed, problems)
+    if problems.lines:
+        raise SpecError(problems.lines)
+    return found
 
 
 def _jobs(
@@ -240,6 +388,8 @@ def _jobs(
         )
         return []
     out: list[DesiredJob] = []
+    budget = Budget()
+    defaults_size = size(defaults)
     for name, body in jobs.items():
         pos = located.position(("jobs", name))
         if not JOB_NAME_RE.match(name):
@@ -254,9 +404,19 @@ def _jobs(
             problems.add(file, pos, ("jobs", name), "must be a mapping with InputConfig, ...")
             continue
         body = dict(body)
-        for address, scope in _instances(file, located, problems, name, body, values):
+        instances = _instances(file, located, problems, name, body, values, budget)
+        if not budget.spend(len(instances) * (defaults_size + size(body))):
+            problems.add(
+                file,
+                pos,
+                ("jobs", name),
+                f"with defaults and for_each the file's jobs hold more than {budget.limit:,} "
+                "values — split the file or use fewer for_each entries",
+            )
+            return out
+        for address, scope in instances:
             job = _one_job(
-                file, located, problems, name, address, deep_merge(defaults, body), scope
+                file, located, problems, name, address, deep_merge(defaults, body), scope, budget
             )
             if job is not None:
                 out.append(job)
@@ -270,12 +430,13 @@ def _instances(
     name: str,
     body: dict[str, Any],
     values: Mapping[str, Any],
+    budget: Budget,
 ) -> list[tuple[str, Scope]]:
     """(address, scope) for each instance of a job: one, or one per `for_each` entry."""
     if "for_each" not in body:
         return [(name, Scope(values))]
     where: Path_ = ("jobs", name, "for_each")
-    raw, found = interpolate(body.pop("for_each"), Scope(values), where)
+    raw, found = interpolate(body.pop("for_each"), Scope(values), where, budget)
     for problem in (p for p in found if p.message):
         problems.add(file, located.position(problem.path), problem.path, problem.message)
     if found:
@@ -313,9 +474,10 @@ def _one_job(
     address: str,
     merged: dict[str, Any],
     scope: Scope,
+    budget: Budget,
 ) -> DesiredJob | None:
     pos = located.position(("jobs", name))
-    merged, found = interpolate(merged, scope)
+    merged, found = interpolate(merged, scope, (), budget)
     for problem in (p for p in found if p.message):
         at = position_in_job(located, ("jobs", name), problem.path)
         problems.add(file, at, ("jobs", address, *problem.path), problem.message)
@@ -336,6 +498,29 @@ def _one_job(
         body=model,
         request=normalized_request(model),
         local=local_options(model),
+    )
+
+
+def _check_inside(job: DesiredJob, located: Located, problems: Problems, root: Path) -> None:
+    """Refuse a path or file:// input outside the project unless the job opts in."""
+    if job.body.InputConfig.Type != "OSS":
+        return
+    if job.body.local is not None and job.body.local.allow_outside_project:
+        return
+    media = job.body.InputConfig.Media
+    path = local_path(media, job.base_dir.resolve())
+    real = outside(path, root) if path is not None else None
+    if real is None:
+        return
+    name = job.address.partition("[")[0]
+    at = position_in_job(located, ("jobs", name), ("InputConfig", "Media"))
+    problems.add(
+        job.file,
+        at,
+        ("jobs", job.address, "InputConfig", "Media"),
+        f"{media!r} resolves to {real}, outside the project directory {root} — move the "
+        "file into the project, or set local: {allow_outside_project: true} on this job "
+        "if you trust the spec",
     )
 
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
+
+from segspec.spec.paths import key_problem
 
 SUPPORTED_REGIONS = (
     "cn-shanghai",
@@ -29,6 +32,7 @@ USER_DATA_MAX_BYTES = 512
 # Bucket names as OSS and S3 define them: 3-63 lower-case letters, digits and hyphens.
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 OSS_URL_RE = re.compile(r"^oss://(?P<bucket>[^/]+)/(?P<key>.+)$")
+S3_URL_RE = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$")
 OSS_HTTP_RE = re.compile(
     r"^https?://(?P<bucket>[a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-(?P<region>[a-z0-9-]+?)"
     r"(?P<internal>-internal)?\.aliyuncs\.com/(?P<key>.+)$"
@@ -103,7 +107,8 @@ class InputConfig(_Strict):
     Media: str = Field(
         description=(
             "Type OSS: oss://bucket/key or http(s)://bucket.oss-<region>.aliyuncs.com/key "
-            "(local engine also: a path or file:// URL). Type Media: a 32-character media ID."
+            "(local engine also: s3://bucket/key, a path or file:// URL). Type Media: a "
+            "32-character media ID."
         )
     )
 
@@ -134,8 +139,8 @@ def check_oss_media(value: str) -> None:
     """Raise a custom error unless `value` is a URL or path the OSS input type accepts."""
     if not value.strip():
         raise _fail("media_empty", "must not be empty — give oss://bucket/key or a path")
-    if value.startswith("oss://"):
-        match = OSS_URL_RE.match(value)
+    if value.startswith(("oss://", "s3://")):
+        match = OSS_URL_RE.match(value) or S3_URL_RE.match(value)
         if not match or not BUCKET_RE.match(match["bucket"]):
             raise _fail(
                 "oss_url",
@@ -143,7 +148,10 @@ def check_oss_media(value: str) -> None:
                 "name of 3-63 lower-case letters, digits and hyphens",
                 value=repr(value),
             )
+        _check_input_key(match["key"])
         return
+    if http := OSS_HTTP_RE.match(value):
+        _check_input_key(unquote(http["key"]))
     if value.startswith(("http://", "https://")):
         # Any http(s) URL is fine for the local engine; the ice backend's plan-time checks
         # reject custom domains (see `is_oss_http_url`).
@@ -151,9 +159,15 @@ def check_oss_media(value: str) -> None:
     if "://" in value and not value.startswith("file://"):
         raise _fail(
             "url_scheme",
-            "unsupported URL scheme in {value} — use oss://, http(s)://, file:// or a path",
+            "unsupported URL scheme in {value} — use oss://, s3://, http(s)://, file:// or a path",
             value=repr(value),
         )
+
+
+def _check_input_key(key: str) -> None:
+    problem = key_problem(key)
+    if problem is not None:
+        raise _fail("oss_key", "the object key {key} {problem}", key=repr(key), problem=problem)
 
 
 class VideoConfig(_Strict):
@@ -207,10 +221,12 @@ class OutputConfig(_Strict):
                 placeholder="{index}",
                 example=example,
             )
-        if value.startswith("/") or ".." in value.split("/"):
+        problem = key_problem(value)
+        if problem is not None:
             raise _fail(
                 "object_key_path",
-                "must be a relative key without '..' segments — e.g. \"{example}\"",
+                '{problem} (e.g. "{example}")',
+                problem=problem,
                 example="clips/shot_{index}.mp4",
             )
         return value
@@ -257,6 +273,11 @@ class LocalOptions(_Strict):
         | None
     ) = Field(default=None, description="x264/x265 speed preset; default veryfast.")
     detector: DetectorOptions | None = Field(default=None, description="BasicClipSplit knobs.")
+    allow_outside_project: bool | None = Field(
+        default=None,
+        description="Allow a path or file:// input outside the project directory (default: "
+        "refused, since specs may come from untrusted pull requests).",
+    )
 
 
 class Lifecycle(_Strict):
@@ -304,6 +325,12 @@ class BackendConfig(_Strict):
     store: str | None = Field(
         default=None, description="Local engine: object store directory (default .segspec)."
     )
+    object_endpoint: str | None = Field(
+        default=None,
+        description="Local engine: S3-protocol endpoint of the object store that outputs are "
+        "uploaded to (unless a job's OutputConfig.Endpoint says otherwise) and oss:// and "
+        "s3:// inputs are read from (default: the local store directory).",
+    )
 
     @field_validator("region")
     @classmethod
@@ -320,3 +347,35 @@ class BackendConfig(_Strict):
 
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+class StateConfig(_Strict):
+    """Where the state lives: a local file (the default) or an object in a bucket."""
+
+    type: Literal["local", "s3", "oss"] = Field(
+        default="local", description="local (a file), s3 (any S3-compatible store) or oss."
+    )
+    path: str | None = Field(
+        default=None, description="local: the state file (default segspec.state.json)."
+    )
+    bucket: str | None = Field(default=None, description="s3/oss: the bucket.")
+    key: str | None = Field(
+        default=None, description="s3/oss: the state object's key, e.g. clips/segspec.state.json."
+    )
+    endpoint: str | None = Field(
+        default=None,
+        description="s3/oss: endpoint URL (default: AWS_ENDPOINT_URL; for oss the region's).",
+    )
+    region: str | None = Field(default=None, description="s3/oss: region, e.g. cn-shanghai.")
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        if value is not None and (not value or value.startswith("/") or value.endswith("/")):
+            raise _fail(
+                "state_key",
+                "{value} is not an object key — use a relative key such as "
+                '"clips/segspec.state.json"',
+                value=repr(value),
+            )
+        return value

@@ -28,7 +28,10 @@ def normalized_request(body: JobBody) -> dict[str, Any]:
 
 def local_options(body: JobBody) -> dict[str, Any]:
     """segspec's local-engine options (they change the clips, so they count in fingerprints)."""
-    return body.local.model_dump(mode="json", exclude_none=True) if body.local else {}
+    if not body.local:
+        return {}
+    # the opt-in decides what may be read, not what is produced: it does not count
+    return body.local.model_dump(mode="json", exclude_none=True, exclude={"allow_outside_project"})
 
 
 def fingerprint(

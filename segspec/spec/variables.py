@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from segspec.errors import SpecError
+from segspec.spec.limits import LimitError
+from segspec.spec.yamlpos import YamlSyntaxError, read_yaml
 
 ENV_PREFIX = "SEGSPEC_VAR_"
 VarType = Literal["string", "number", "integer", "boolean", "list", "map"]
@@ -77,12 +78,12 @@ def convert(name: str, text: str, var: Variable, origin: str) -> Any:
     if kind == "string":
         return text
     try:
-        value = yaml.safe_load(text) if kind in ("list", "map", "boolean") else None
+        value = read_yaml(text).data if kind in ("list", "map", "boolean") else None
         if kind == "integer":
             return int(text)
         if kind == "number":
             return float(text)
-    except (ValueError, yaml.YAMLError):
+    except (ValueError, YamlSyntaxError, LimitError):
         value = None
     expected = {"boolean": bool, "list": list, "map": dict}.get(kind)
     if expected is not None and isinstance(value, expected):
@@ -144,9 +145,14 @@ def _read_var_file(
 ) -> dict[str, Any]:
     try:
         text = file.read_text(encoding="utf-8")
-        data = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        problems.append((None, f"{file}: cannot read the var file ({exc}) — check it"))
+        data = json.loads(text) if file.suffix == ".json" else read_yaml(text).data
+    except (OSError, ValueError, RecursionError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        problems.append((None, f"{file}: cannot read the var file ({reason}) — check it"))
+        return {}
+    except (YamlSyntaxError, LimitError) as exc:
+        where = f"{file}:{exc.pos[0]}:{exc.pos[1]}"
+        problems.append((None, f"{where}: cannot read the var file ({exc.message}) — fix it"))
         return {}
     if not isinstance(data, dict):
         problems.append((None, f"{file}: a var file is a mapping of NAME: value — fix it"))

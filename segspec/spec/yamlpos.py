@@ -12,11 +12,35 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
+
+from segspec.spec.limits import CONTROL, MAX_DEPTH, MAX_FILE_BYTES, LimitedComposer, LimitError
 
 Path_ = tuple[str | int, ...]
 Pos = tuple[int, int]
 
-_COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PARSERS: tuple[type, ...]
+try:  # libyaml's parser when PyYAML was built with it (the wheels are)
+    from yaml._yaml import CParser
+
+    _PARSERS = (CParser,)
+except ImportError:  # pragma: no cover
+    _PARSERS = (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser)
+
+
+def _init_loader(self: Any, stream: str) -> None:
+    for base in _PARSERS:
+        base.__init__(self, *((stream,) if base is _PARSERS[0] else ()))  # type: ignore[misc]
+    LimitedComposer.__init__(self)
+    SafeConstructor.__init__(self)
+    Resolver.__init__(self)
+
+
+_LOADER: Any = type(
+    "_Loader", (LimitedComposer, *_PARSERS, SafeConstructor, Resolver), {"__init__": _init_loader}
+)
+"""libyaml's parser (pure Python when PyYAML lacks it) under segspec's limited composer."""
 
 
 @dataclass
@@ -50,15 +74,46 @@ class YamlSyntaxError(Exception):
 
 
 def read_yaml(text: str) -> Located:
-    """Parse one YAML document; raise `YamlSyntaxError` when it does not parse."""
+    """Parse one YAML document within segspec's limits (see `segspec.spec.limits`).
+
+    Raises `YamlSyntaxError` when it does not parse and `LimitError` when it breaks a limit.
+    """
+    if len(text) > MAX_FILE_BYTES:
+        raise LimitError(
+            (1, 1),
+            f"is {len(text):,} characters long, more than the limit of {MAX_FILE_BYTES:,} "
+            "— split it into several spec files",
+        )
+    found = CONTROL.search(text)
+    if found is not None:
+        at = found.start()
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise LimitError(
+            (line, column),
+            f"contains control character U+{ord(found[0]):04X} — remove it (control "
+            "characters other than tab and newline are not allowed)",
+        )
+    loader = _LOADER(text)
     try:
-        root = yaml.compose(text, Loader=_COMPOSER)
+        root = loader.get_single_node()
+    except LimitError:
+        raise
+    except RecursionError as exc:  # pragma: no cover - the depth limit comes first
+        raise LimitError((1, 1), "nested too deeply — flatten the structure") from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlSyntaxError(pos, str(exc.problem or exc.context or "invalid YAML")) from exc
+        problem = str(exc.problem or exc.context or "invalid YAML")
+        if "nesting depth" in problem:  # libyaml's own limit, met while scanning ahead
+            raise LimitError(
+                pos, f"nested more than {MAX_DEPTH} levels deep — flatten the structure"
+            ) from exc
+        raise YamlSyntaxError(pos, problem) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError((1, 1), str(exc)) from exc
+    finally:
+        loader.dispose()
     located = Located(data=None)
     if root is None:
         return located

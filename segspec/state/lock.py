@@ -6,18 +6,56 @@ dies); the file's content says who holds it, so the second process can tell the 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import getpass
 import json
 import os
 import socket
 import sys
 import time
+import uuid
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from segspec.errors import LockError
+from segspec.errors import LockError, os_error_message
+from segspec.state.atomic import open_private
+from segspec.state.base import LockInfo
 from segspec.state.model import now_utc
+
+
+def new_lock_info(command: str) -> LockInfo:
+    """A fresh lock record for this process."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return LockInfo(
+        id=str(uuid.uuid4()),
+        host=socket.gethostname(),
+        user=user,
+        pid=os.getpid(),
+        command=command or " ".join(["segspec", *sys.argv[1:]]),
+        since=now_utc(),
+    )
+
+
+def lock_info_from(data: object) -> LockInfo | None:
+    """A LockInfo from decoded JSON, or None when it is not one."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return LockInfo(
+            id=str(data.get("id", "?")),
+            host=str(data.get("host", "?")),
+            user=str(data.get("user", "?")),
+            pid=int(data.get("pid", 0)),
+            command=str(data.get("command", "?")),
+            since=str(data.get("since", "?")),
+        )
+    except (TypeError, ValueError):
+        return None
 
 
 class StateLock:
@@ -31,7 +69,10 @@ class StateLock:
 
     def __enter__(self) -> StateLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            handle = os.fdopen(open_private(self.path, os.O_RDWR | os.O_APPEND), "a+")
+        except OSError as exc:
+            raise LockError(os_error_message(exc, f"taking the state lock {self.path}")) from exc
         deadline = time.monotonic() + self.timeout
         delay = 0.05
         while True:
@@ -45,16 +86,17 @@ class StateLock:
                     raise LockError(self._message(holder)) from None
                 time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
                 delay = min(delay * 2, 1.0)
-        handle.seek(0)
-        handle.truncate()
-        info = {
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "command": self.command,
-            "since": now_utc(),
-        }
-        handle.write(json.dumps(info))
-        handle.flush()
+        info = vars(new_lock_info(self.command))
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps(info))
+            handle.flush()
+        except OSError as exc:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                handle.close()
+            raise LockError(os_error_message(exc, f"writing the state lock {self.path}")) from exc
         self._handle = handle
         return self
 
@@ -89,3 +131,36 @@ class StateLock:
             f"the state {self.path.with_suffix('')} is locked by {who}{waited} — wait for "
             "it to finish, or pass --lock-timeout SECONDS to wait for the lock"
         )
+
+
+def force_unlock_file(state_path: Path, lock_id: str) -> LockInfo:
+    """Clear the lock record a killed process left (its flock died with it); refuse while
+    a live process holds the lock, or when `lock_id` is not the recorded one."""
+    path = state_path.with_name(state_path.name + ".lock")
+    if not path.exists():
+        raise LockError(f"the state {state_path} is not locked — there is nothing to unlock")
+    with path.open("r+", encoding="utf-8") as handle:
+        text = handle.read()
+        try:
+            holder = lock_info_from(json.loads(text)) if text.strip() else None
+        except json.JSONDecodeError:
+            holder = None
+        if holder is None:
+            raise LockError(f"the state {state_path} is not locked — there is nothing to unlock")
+        if holder.id != lock_id:
+            raise LockError(
+                f"the state {state_path} is locked with ID {holder.id}, not {lock_id} — "
+                "copy the ID from the lock message"
+            )
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockError(
+                f"the state {state_path} is held by a live process: {holder.describe()} — "
+                "a local lock is released when its process exits; stop that process instead"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.flush()
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return holder

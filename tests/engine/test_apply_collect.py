@@ -11,6 +11,7 @@ from segspec.engine.apply import MAX_GET_FAILURES, ApplyOptions, apply_plan
 from segspec.errors import BackendError
 from segspec.plan.model import Facts, Want
 from segspec.plan.planner import plan
+from segspec.state.model import JobRecord
 from segspec.state.store import StateStore
 
 REQUEST = {
@@ -72,3 +73,33 @@ def test_apply_collect_unknown_job_is_failed(tmp_path: Path) -> None:
     record = state.get("a")
     assert record is not None and record.status == "Failed"
     assert record.error is not None and record.error.code == "NotFound"
+
+
+def test_apply_collect_job_unknown_here_is_resent_under_its_token(tmp_path: Path) -> None:
+    # A teammate's killed apply recorded the job as submitted; its local engine, and with
+    # it the job, lives only on their machine. This backend has never seen the job id.
+    want = Want("a", "fake", REQUEST, {}, None, "sha256:" + "0" * 64)
+    state = StateStore.open(tmp_path / "state.json")
+    state.put(
+        JobRecord(
+            address="a",
+            backend="fake",
+            request=REQUEST,
+            fingerprint=want.fingerprint,
+            client_token="token-of-the-first-attempt",
+            job_id="job-on-another-machine",
+            status="Created",
+            submitted_at="2026-01-01T00:00:00Z",
+            updated_at="2026-01-01T00:00:00Z",
+        )
+    )
+    planned = plan([want], state.jobs, Facts())
+    assert [c.action.value for c in planned.changes] == ["read"]
+    backend = FakeBackend()
+    report = apply_plan(planned, {"a": want}, state, backend, ApplyOptions(), lambda e: None)
+    assert report.finished == ["a"] and not report.failed
+    assert backend.submissions == ["a"]  # sent once, here
+    record = state.get("a")
+    assert record is not None and record.status == "Finished"
+    assert record.client_token == "token-of-the-first-attempt"
+    assert record.job_id == backend._tokens["token-of-the-first-attempt"]

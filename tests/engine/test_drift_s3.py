@@ -3,6 +3,7 @@ and the ICE emulator, both on 127.0.0.1."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator
@@ -219,7 +220,8 @@ def quick_ice(monkeypatch: pytest.MonkeyPatch) -> None:
             seed=3,
         )
 
-    monkeypatch.setitem(registry.REGISTRY, "ice", factory)
+    entry = dataclasses.replace(registry.REGISTRY["ice"], make=factory)
+    monkeypatch.setitem(registry.REGISTRY, "ice", entry)
 
 
 def run(capsys: pytest.CaptureFixture[str], specs: Path, *args: str) -> tuple[int, str, str]:

@@ -211,7 +211,7 @@ def test_store_failed_write_keeps_old_state(
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(StateError, match=r"No space left.*Nothing is lost"):
         store.compact()
     monkeypatch.undo()
     assert state_path.read_bytes() == before

@@ -15,17 +15,20 @@ import shutil
 import socket
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from segspec.backends.base import JobRequest, JobResult, JobState, OutputSegment, ai_result_for
 from segspec.backends.local.clips import Clip
 from segspec.backends.local.cut import cut_ranges
-from segspec.backends.local.inputs import resolve_input
+from segspec.backends.local.inputs import RemoteInputs, resolve_input
 from segspec.backends.local.pictures import make_picture, picture_key, picture_record
-from segspec.backends.local.store import LocalStore
-from segspec.errors import BackendError, MediaError
+from segspec.backends.local.store import LocalStore, sha256_file
+from segspec.errors import BackendError, MediaError, os_error_message
 from segspec.media.probe import MediaInfo, probe
 from segspec.state.model import now_utc
+
+if TYPE_CHECKING:
+    from segspec.backends.s3objects import S3Objects
 
 
 class LocalBackend:
@@ -34,8 +37,25 @@ class LocalBackend:
     name = "local"
     poll_seconds = 0.0
 
-    def __init__(self, store: LocalStore) -> None:
+    def __init__(self, store: LocalStore, object_endpoint: str | None = None) -> None:
         self.store = store
+        self.object_endpoint = object_endpoint
+        """Where outputs go when a job's OutputConfig.Endpoint is unset (None: `store`)."""
+        self._remote: dict[str, S3Objects] = {}
+        self.inputs = RemoteInputs(object_endpoint, self.remote) if object_endpoint else None
+
+    def endpoint_for(self, out: Mapping[str, Any]) -> str | None:
+        """The S3-protocol endpoint a job's outputs are uploaded to (None: the local store)."""
+        endpoint = out.get("Endpoint") or self.object_endpoint
+        return str(endpoint) if endpoint else None
+
+    def remote(self, endpoint: str) -> S3Objects:
+        """The object store at `endpoint` (one client per endpoint, made on first use)."""
+        if endpoint not in self._remote:
+            from segspec.backends.s3objects import s3_objects_at
+
+            self._remote[endpoint] = s3_objects_at(endpoint)
+        return self._remote[endpoint]
 
     def submit(self, job: JobRequest) -> str:
         job_id = hashlib.sha256(f"local\n{job.client_token}".encode()).hexdigest()[:32]
@@ -57,14 +77,26 @@ class LocalBackend:
             "owner": {"pid": os.getpid(), "host": socket.gethostname()},
             "created": now_utc(),
         }
-        self.store.write_job(job_id, record)
-        self._run(job_id, record)
+        try:
+            self.store.write_job(job_id, record)
+            self._run(job_id, record)
+        except OSError as exc:
+            raise BackendError(
+                os_error_message(exc, f"the local engine running {job.address}"),
+                code="LocalFileSystemError",
+            ) from exc
         return job_id
 
     def _outputs_intact(self, record: dict[str, Any]) -> bool:
         """A finished job counts as done only while its outputs are still in place; else
         (outputs deleted or overwritten since, e.g. after `state rm`) it is cut again."""
+        endpoint = self.endpoint_for(record["request"]["OutputConfig"])
         for seg in record.get("segments", []):
+            if endpoint is not None:
+                found = self.remote(endpoint).stat(seg["bucket"], seg["object_key"])
+                if found is None or found.size != seg.get("size"):
+                    return False
+                continue
             path = self.store.object_path(seg["bucket"], seg["object_key"])
             if not path.is_file() or path.stat().st_size != seg.get("size"):
                 return False
@@ -80,8 +112,14 @@ class LocalBackend:
             )
         if record["state"] == "Executing" and not _alive(record):
             record["owner"] = {"pid": os.getpid(), "host": socket.gethostname()}
-            self.store.write_job(job_id, record)
-            record = self._run(job_id, record)
+            try:
+                self.store.write_job(job_id, record)
+                record = self._run(job_id, record)
+            except OSError as exc:
+                raise BackendError(
+                    os_error_message(exc, f"the local engine running {record['address']}"),
+                    code="LocalFileSystemError",
+                ) from exc
         return _result(record)
 
     def _run(self, job_id: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -90,16 +128,20 @@ class LocalBackend:
             segments, picture = self._work(record, workdir)
         except MediaError as exc:
             record.update(state="Failed", error_code=exc.code, error_message=str(exc))
+        except OSError as exc:
+            # the machine refused a read or write (disk full, permissions, ...): the job
+            # failed for a reason the user can fix, and is recorded so, not left Executing
+            message = os_error_message(exc, f"cutting {record['address']}")
+            record.update(state="Failed", error_code="LocalFileSystemError", error_message=message)
         else:
             out = record["request"]["OutputConfig"]
             if picture is not None:
                 record["picture"] = picture
+            endpoint = self.endpoint_for(out) or self.store.objects.resolve().as_uri()
             record.update(
                 state="Finished",
                 segments=[vars(seg) for seg in segments],
-                ai_result=ai_result_for(
-                    self.store.objects.resolve().as_uri(), out["Bucket"], segments
-                ),
+                ai_result=ai_result_for(endpoint, out["Bucket"], segments),
             )
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -112,7 +154,9 @@ class LocalBackend:
     ) -> tuple[tuple[OutputSegment, ...], dict[str, Any] | None]:
         request = record["request"]
         out = request["OutputConfig"]
-        src = resolve_input(request["InputConfig"], Path(record["base_dir"]), self.store)
+        src = resolve_input(
+            request["InputConfig"], Path(record["base_dir"]), self.store, self.inputs
+        )
         info = probe(src)
         suffix = PurePosixPath(out["ObjectKey"]).suffix or ".mp4"
         params = request["JobParams"]
@@ -143,12 +187,24 @@ class LocalBackend:
     ) -> dict[str, Any]:
         kind, path = make_picture(src, info, mode, clips, workdir)
         key = picture_key(str(out["ObjectKey"]), kind)
-        _, size, digest = self.store.put_object(path, out["Bucket"], key)
+        endpoint = self.endpoint_for(out)  # beside the outputs, wherever they go
+        if endpoint is None:
+            _, size, digest = self.store.put_object(path, out["Bucket"], key)
+        else:
+            digest = sha256_file(path)
+            size = self.remote(endpoint).put(path, out["Bucket"], key).size
         return picture_record(kind, out["Bucket"], key, size, digest)
 
     def _publish(self, clip: Clip, out: Mapping[str, Any]) -> OutputSegment:
         key = str(out["ObjectKey"]).replace("{index}", str(clip.index))
-        _, size, digest = self.store.put_object(clip.path, out["Bucket"], key)
+        endpoint = self.endpoint_for(out)
+        etag = None
+        if endpoint is None:
+            _, size, digest = self.store.put_object(clip.path, out["Bucket"], key)
+        else:
+            digest = sha256_file(clip.path)
+            found = self.remote(endpoint).put(clip.path, out["Bucket"], key)
+            size, etag = found.size, found.etag
         media_id = (
             self.store.register_media(out["Bucket"], key, size, digest)
             if out.get("ExportAsNewMedia")
@@ -165,6 +221,7 @@ class LocalBackend:
             last_frame=clip.last_frame,
             size=size,
             sha256=digest,
+            etag=etag,
         )
 
 

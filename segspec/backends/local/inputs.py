@@ -13,22 +13,85 @@ import json
 import shutil
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlparse
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from segspec.backends.local.store import LocalStore, sha256_file
-from segspec.errors import MediaError
-from segspec.spec.models import OSS_HTTP_RE, OSS_URL_RE
+from segspec.errors import BackendError, MediaError
+from segspec.spec.models import OSS_HTTP_RE, OSS_URL_RE, S3_URL_RE
+from segspec.spec.paths import local_path
 from segspec.state.atomic import write_atomic
+
+if TYPE_CHECKING:
+    from segspec.backends.s3objects import S3Objects
 
 HTTP_TIMEOUT = 30.0
 
 
-def resolve_input(config: Mapping[str, Any], base_dir: Path, store: LocalStore) -> Path:
+@dataclass(frozen=True)
+class RemoteInputs:
+    """Where `oss://`, `s3://` and `http(s)://BUCKET.ENDPOINT/KEY` inputs are read from
+    when the local engine has an `object_endpoint`; `open` makes the store (lazily)."""
+
+    endpoint: str
+    open: Callable[[str], S3Objects]
+
+    def locate(self, media: str) -> tuple[str, str] | None:
+        """(bucket, key) when `media` names an object of this store."""
+        if match := OSS_URL_RE.match(media) or S3_URL_RE.match(media):
+            return match["bucket"], match["key"]
+        if media.startswith(("http://", "https://")):
+            parts = urlsplit(media)
+            host = urlsplit(self.endpoint).netloc
+            bucket, _, rest = parts.netloc.partition(".")
+            if rest == host and parts.path.strip("/"):
+                return bucket, unquote(parts.path.lstrip("/"))
+        return None
+
+    def identity(self, media: str, bucket: str, key: str) -> dict[str, Any]:
+        try:
+            found = self.open(self.endpoint).stat(bucket, key)
+        except BackendError as exc:
+            return {"error": str(exc)}
+        if found is None:
+            return {"error": f"input {media} does not exist at {self.endpoint}"}
+        return {"url": f"s3://{bucket}/{key}", "size": found.size, "etag": found.etag}
+
+    def fetch(self, media: str, bucket: str, key: str, store: LocalStore) -> Path:
+        """The object as a local file, downloaded once per ETag into the store's cache."""
+        objects = self.open(self.endpoint)
+        found = objects.stat(bucket, key)
+        if found is None:
+            raise MediaError(
+                f"input {media} does not exist at {self.endpoint} — check the bucket and key",
+                code="InputNotFound",
+            )
+        name = hashlib.sha256(f"{self.endpoint}\n{bucket}\n{key}".encode()).hexdigest()[:24]
+        dest = store.root / "cache" / "objects" / f"{name}-{(found.etag or 'none')[:40]}"
+        if dest.is_file() and dest.stat().st_size == found.size:
+            return dest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_suffix(".part")
+        objects.download(bucket, key, tmp)
+        tmp.replace(dest)
+        return dest
+
+
+def resolve_input(
+    config: Mapping[str, Any],
+    base_dir: Path,
+    store: LocalStore,
+    remote: RemoteInputs | None = None,
+) -> Path:
     """The local file an InputConfig names; raises `MediaError` when there is none."""
     media = str(config["Media"])
+    if remote is not None and config["Type"] == "OSS":
+        where = remote.locate(media)
+        if where is not None:
+            return remote.fetch(media, *where, store)
     if config["Type"] == "Media":
         path = store.media_path(media)
         if path is None:
@@ -38,16 +101,16 @@ def resolve_input(config: Mapping[str, Any], base_dir: Path, store: LocalStore) 
                 code="InvalidParameter.MediaNotFound",
             )
         return path
-    if match := OSS_URL_RE.match(media):
+    if match := OSS_URL_RE.match(media) or S3_URL_RE.match(media):
         return store.object_path(match["bucket"], match["key"])
     if match := OSS_HTTP_RE.match(media):
         return store.object_path(match["bucket"], unquote(match["key"]))
     if media.startswith(("http://", "https://")):
         return _download(media, store)
-    if media.startswith("file://"):
-        return Path(unquote(urlparse(media).path))
-    path = Path(media).expanduser()
-    return path if path.is_absolute() else (base_dir / path).resolve()
+    path = local_path(media, base_dir)
+    if path is None:
+        raise MediaError(f"cannot resolve input {media!r} — use a path, file:// or oss:// URL")
+    return path
 
 
 def _download(url: str, store: LocalStore) -> Path:
@@ -102,13 +165,22 @@ class HashCache:
 
 
 def input_identity(
-    config: Mapping[str, Any], base_dir: Path, store: LocalStore, cache: HashCache
+    config: Mapping[str, Any],
+    base_dir: Path,
+    store: LocalStore,
+    cache: HashCache,
+    remote: RemoteInputs | None = None,
 ) -> dict[str, Any]:
     """The identity of a local-engine input, or `{"error": ...}` when it cannot be read.
 
-    Plain http(s) URLs are identified by the URL alone (their content is read at apply).
+    Objects of the remote store are identified by size and ETag (a HEAD, no download);
+    plain http(s) URLs by the URL alone (their content is read at apply).
     """
     media = str(config["Media"])
+    if remote is not None and config["Type"] == "OSS":
+        where = remote.locate(media)
+        if where is not None:
+            return remote.identity(media, *where)
     if (
         config["Type"] == "OSS"
         and media.startswith(("http://", "https://"))

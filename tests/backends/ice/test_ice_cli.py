@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -85,7 +86,8 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch, fake_time: Any) -> None:
             seed=5,
         )
 
-    monkeypatch.setitem(registry.REGISTRY, "ice", factory)
+    entry = dataclasses.replace(registry.REGISTRY["ice"], make=factory)
+    monkeypatch.setitem(registry.REGISTRY, "ice", entry)
 
 
 @pytest.fixture

@@ -1,0 +1,51 @@
+"""The local engine's store directory seen as an `ObjectStore`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from segspec.backends.local.inputs import HashCache
+from segspec.backends.local.store import LocalStore, sha256_file
+from segspec.backends.objects import ObjectStat
+
+
+class LocalObjects:
+    """Objects in the local engine's store directory."""
+
+    def __init__(self, store: LocalStore, cache: HashCache | None = None) -> None:
+        self.store = store
+        self.cache = cache
+        """When given, checksums of unchanged files (same size and mtime) are not reread."""
+
+    def stat(self, bucket: str, key: str) -> ObjectStat | None:
+        path = self.store.object_path(bucket, key)
+        if not path.is_file():
+            return None
+        if self.cache is not None:
+            found = self.cache.identity(path)
+            return ObjectStat(size=found["size"], sha256=found["sha256"])
+        return ObjectStat(size=path.stat().st_size, sha256=sha256_file(path))
+
+    def put(self, src: Path, bucket: str, key: str) -> ObjectStat:
+        _, size, digest = self.store.put_object(src, bucket, key)
+        return ObjectStat(size=size, sha256=digest)
+
+    def delete(self, bucket: str, key: str) -> bool:
+        path = self.store.object_path(bucket, key)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        _prune_empty(path.parent, self.store.objects)
+        return True
+
+    def describe(self, bucket: str, key: str) -> str:
+        return str(self.store.object_path(bucket, key))
+
+
+def _prune_empty(directory: Path, stop: Path) -> None:
+    """Remove now-empty directories up to (not including) `stop`."""
+    stop = stop.resolve()
+    while directory.resolve() != stop and directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+        directory = directory.parent

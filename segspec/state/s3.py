@@ -1,0 +1,342 @@
+"""A state kept in an S3-compatible bucket (OSS, AWS S3, any S3 server).
+
+Objects, for a state at `s3://BUCKET/KEY`:
+  KEY                       the state document (same bytes as the local file would hold)
+  KEY.lock                  the lock: created with If-None-Match: *, names its holder
+  KEY.backup                the previous state document
+  KEY.journal/<serial>.json one object per job transition since the last fold
+
+Safety: the lock is a conditional create, so two processes never both hold it. Every
+state write is conditional on the ETag that was read (If-Match; If-None-Match: * for the
+first), so a writer whose lock was forced away can never overwrite a newer state; each
+journal object is a conditional create too, so two writers cannot record the same serial.
+A kill -9 leaves the journal objects; the next open replays them and the next fold (any
+command that changes or plans) writes them into the state and deletes them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from segspec.errors import LockError, SegspecError, StateError
+from segspec.state.base import LockInfo
+from segspec.state.journaled import JournaledState, decode_state
+from segspec.state.lock import lock_info_from, new_lock_info
+from segspec.storage.s3 import (
+    S3Client,
+    describe_failure,
+    error_code,
+    is_missing,
+    is_precondition_failed,
+    sdk_errors,
+)
+
+DELETE_BATCH = 1000
+
+
+class S3Access:
+    """The requests a remote state makes, each failure translated to a SegspecError."""
+
+    def __init__(self, s3: S3Client, bucket: str, key: str, scheme: str) -> None:
+        self.s3, self.bucket, self.key, self.scheme = s3, bucket, key, scheme
+        self.errors = sdk_errors()
+
+    def url(self, key: str | None = None) -> str:
+        return f"{self.scheme}://{self.bucket}/{key if key is not None else self.key}"
+
+    def fail(self, exc: Exception, action: str, key: str) -> SegspecError:
+        text = describe_failure(
+            exc, f"{action} {self.url(key)} at {self.s3.endpoint}", self.s3.secrets
+        )
+        return StateError(
+            f"{text} — check the bucket name, the endpoint and that the credentials may read "
+            "and write it (`segspec init` checks all three)"
+        )
+
+    def get(self, key: str) -> tuple[bytes, str] | None:
+        """(body, ETag) or None when there is no such object."""
+        try:
+            response = self.s3.client.get_object(Bucket=self.bucket, Key=key)
+            return response["Body"].read(), str(response["ETag"])
+        except self.errors as exc:
+            if is_missing(exc) and error_is_key(exc):
+                return None
+            raise self.fail(exc, "GetObject", key) from exc
+
+    def put(
+        self, key: str, body: bytes, *, if_match: str | None = None, create: bool = False
+    ) -> str | None:
+        """Write `key`; None when the condition failed (412), else the new ETag."""
+        extra: dict[str, str] = {}
+        if create:
+            extra["IfNoneMatch"] = "*"
+        elif if_match is not None:
+            extra["IfMatch"] = if_match
+        try:
+            response = self.s3.client.put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=body,
+                ContentType="application/json",
+                **extra,
+            )
+        except self.errors as exc:
+            if extra and is_precondition_failed(exc):
+                return None
+            raise self.fail(exc, "PutObject", key) from exc
+        return str(response.get("ETag") or "")
+
+    def copy(self, src: str, dest: str, *, if_match: str) -> bool:
+        """Server-side copy of `src` (only while its ETag is `if_match`) to `dest`."""
+        try:
+            self.s3.client.copy_object(
+                Bucket=self.bucket,
+                Key=dest,
+                CopySource={"Bucket": self.bucket, "Key": src},
+                CopySourceIfMatch=if_match,
+            )
+        except self.errors as exc:
+            if is_precondition_failed(exc):
+                return False  # the state changed: the conditional write after this fails too
+            raise self.fail(exc, "CopyObject", dest) from exc
+        return True
+
+    def delete(self, key: str, *, if_match: str | None = None) -> bool:
+        """Delete `key`; False when the condition failed."""
+        extra = {"IfMatch": if_match} if if_match else {}
+        try:
+            self.s3.client.delete_object(Bucket=self.bucket, Key=key, **extra)
+        except self.errors as exc:
+            if is_precondition_failed(exc):
+                return False
+            if is_missing(exc):
+                return True
+            raise self.fail(exc, "DeleteObject", key) from exc
+        return True
+
+    def keys(self, prefix: str) -> list[str]:
+        keys: list[str] = []
+        try:
+            pages = self.s3.client.get_paginator("list_objects_v2")
+            for page in pages.paginate(Bucket=self.bucket, Prefix=prefix):
+                keys += [item["Key"] for item in page.get("Contents", [])]
+        except self.errors as exc:
+            raise self.fail(exc, "ListObjectsV2", prefix) from exc
+        return sorted(keys)
+
+    def delete_many(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), DELETE_BATCH):
+            batch = [{"Key": k} for k in keys[start : start + DELETE_BATCH]]
+            try:
+                response = self.s3.client.delete_objects(
+                    Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
+                )
+            except self.errors as exc:
+                raise self.fail(exc, "DeleteObjects", keys[start]) from exc
+            errors = response.get("Errors") or []
+            if errors:
+                first = errors[0]
+                raise StateError(
+                    f"DeleteObjects {self.url(first.get('Key', '?'))} was refused: "
+                    f"{first.get('Code')}: {first.get('Message')} — the journal objects stay "
+                    "(they are folded again next time); check delete permission"
+                )
+
+
+def error_is_key(exc: Exception) -> bool:
+    """A 404 for a missing object (NoSuchKey), not a missing bucket (NoSuchBucket)."""
+    return error_code(exc) != "NoSuchBucket"
+
+
+class S3State(JournaledState):
+    """An opened remote state; see the module doc."""
+
+    def __init__(self, access: S3Access) -> None:
+        super().__init__()
+        self.access = access
+        self.journal_prefix = access.key + ".journal/"
+        self.backup_key = access.key + ".backup"
+        self.etag: str | None = None
+        self._journal_keys: list[str] = []
+
+    @property
+    def location(self) -> str:
+        return self.access.url()
+
+    @classmethod
+    def open(cls, access: S3Access) -> S3State:
+        state = cls(access)
+        found = access.get(access.key)
+        hint = (
+            f"It has not been changed; the previous version is {access.url(state.backup_key)}: "
+            f"inspect it and copy it over {access.url()} to recover."
+        )
+        if found is not None:
+            data, state.etag = found
+            state._load_document(decode_state(data, access.url(), hint))
+        state._journal_keys = access.keys(state.journal_prefix)
+        state._replay(state._entries())
+        return state
+
+    def _entries(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for key in self._journal_keys:
+            found = self.access.get(key)
+            if found is None:
+                continue  # folded and deleted by another process since the listing
+            try:
+                entry = json.loads(found[0])
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise StateError(
+                    f"journal object {self.access.url(key)} is corrupt ({exc}). Nothing was "
+                    "changed; move it aside to load the state without it."
+                ) from exc
+            yield self.access.url(key), entry
+
+    def _write_entry(self, entry: dict[str, Any], line: str) -> None:
+        key = f"{self.journal_prefix}{entry['serial']:012d}.json"
+        if self.access.put(key, line.encode(), create=True) is None:
+            raise StateError(
+                f"journal object {self.access.url(key)} already exists: another process wrote "
+                f"to {self.location} while this one held its lock (was the lock forced?). "
+                "Nothing was overwritten; run the command again"
+            )
+        self._journal_keys.append(key)
+
+    def _write_state(self, data: bytes) -> None:
+        if self.etag is not None:
+            self.access.copy(self.access.key, self.backup_key, if_match=self.etag)
+        etag = self.access.put(self.access.key, data, if_match=self.etag, create=self.etag is None)
+        if etag is None:
+            raise StateError(
+                f"the state {self.location} changed since it was read (another writer, whose "
+                "lock was forced or who held none): it was not overwritten (If-Match "
+                f"{self.etag} failed) — run the command again; it plans against the newer state"
+            )
+        self.etag = etag
+
+    def _clear_journal(self) -> None:
+        self.access.delete_many(self._journal_keys)
+        self._journal_keys = []
+
+
+class S3StateBackend:
+    """A state at `scheme://bucket/key` behind an S3-compatible endpoint."""
+
+    def __init__(self, access: S3Access) -> None:
+        self.access = access
+        self.lock_key = access.key + ".lock"
+
+    @property
+    def location(self) -> str:
+        return self.access.url()
+
+    def open(self) -> S3State:
+        return S3State.open(self.access)
+
+    @contextmanager
+    def lock(self, *, timeout: float = 0.0, command: str = "") -> Iterator[LockInfo]:
+        info = new_lock_info(command)
+        etag = self._acquire(info, timeout)
+        try:
+            yield info
+        finally:
+            self._release(info, etag)
+
+    def _acquire(self, info: LockInfo, timeout: float) -> str:
+        body = json.dumps(vars(info), sort_keys=True).encode()
+        deadline = time.monotonic() + timeout
+        delay = 0.1
+        while True:
+            etag = self.access.put(self.lock_key, body, create=True)
+            if etag is not None:
+                return etag
+            if time.monotonic() >= deadline:
+                raise LockError(self._held_message(timeout))
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 2.0)
+
+    def _release(self, info: LockInfo, etag: str) -> None:
+        # Conditional on our lock's ETag: a lock forced away and retaken by someone else
+        # is theirs, and stays. A store that refuses conditional deletes gets a
+        # read-compare-delete instead (a narrower race, still never someone else's lock
+        # unless it was taken in between).
+        try:
+            self.access.delete(self.lock_key, if_match=etag)
+        except StateError:
+            holder = self.holder()
+            if holder is not None and holder.id == info.id:
+                self.access.delete(self.lock_key)
+
+    def holder(self) -> LockInfo | None:
+        found = self.access.get(self.lock_key)
+        if found is None:
+            return None
+        try:
+            return lock_info_from(json.loads(found[0]))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return LockInfo(id="?", host="?", user="?", pid=0, command="?", since="?")
+
+    def _held_message(self, timeout: float) -> str:
+        holder = self.holder()
+        waited = f" after waiting {timeout:g} s" if timeout else ""
+        who = holder.describe() if holder else "another process (it just finished)"
+        lock_id = holder.id if holder else "LOCK_ID"
+        return (
+            f"the state {self.location} is locked by {who}{waited} — wait for it to finish, "
+            "pass --lock-timeout SECONDS to wait for the lock, or, if that process is dead "
+            f"(killed, or its machine gone), remove its lock with: segspec force-unlock {lock_id}"
+        )
+
+    def force_unlock(self, lock_id: str) -> LockInfo:
+        found = self.access.get(self.lock_key)
+        if found is None:
+            raise LockError(f"the state {self.location} is not locked — there is nothing to unlock")
+        holder = self.holder()
+        if holder is None or holder.id != lock_id:
+            current = holder.id if holder else "unreadable"
+            raise LockError(
+                f"the state {self.location} is locked with ID {current}, not {lock_id} — "
+                "copy the ID from the lock message"
+            )
+        if not self.access.delete(self.lock_key, if_match=found[1]):
+            raise LockError(f"the lock on {self.location} changed meanwhile — look again")
+        return holder
+
+    def check(self) -> list[str]:
+        lines = [f"endpoint {self.access.s3.endpoint}: reachable, credentials accepted"]
+        with self.lock(command="segspec init"):
+            if self.access.put(self.lock_key, b"{}", create=True) is not None:
+                raise StateError(
+                    f"{self.access.s3.endpoint} ignored If-None-Match: * on "
+                    f"{self.access.url(self.lock_key)}, so two processes could both hold the "
+                    "lock — use a store with conditional writes (OSS, AWS S3, MinIO, ...)"
+                )
+            self._check_if_match()
+            state = self.open()
+            lines.insert(
+                0,
+                f"bucket {self.access.bucket}: readable; state {self.location} "
+                f"{'exists' if state.exists else 'not created yet'}, {len(state.jobs)} jobs",
+            )
+        lines.append(
+            f"lock {self.access.url(self.lock_key)}: created, a second create refused, removed"
+        )
+        lines.append("state writes: a write with a stale ETag (If-Match) is refused")
+        return lines
+
+    def _check_if_match(self) -> None:
+        probe = self.access.key + ".init-probe"
+        self.access.put(probe, b"{}")
+        try:
+            if self.access.put(probe, b"{}", if_match='"0-stale"') is not None:
+                raise StateError(
+                    f"{self.access.s3.endpoint} ignored If-Match on {self.access.url(probe)}, "
+                    "so a writer that lost its lock could overwrite a newer state — use a "
+                    "store with conditional writes (OSS, AWS S3, MinIO, ...)"
+                )
+        finally:
+            self.access.delete(probe)
