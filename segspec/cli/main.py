@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import sys
 import traceback
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from typing import Any
 
 import click
 
 from segspec import __version__
+from segspec.cli.globals import SegspecGroup, Settings, merge, on_globals
 from segspec.cli.ui import UI
 from segspec.engine.project import Project
 from segspec.errors import SegspecError, os_error_message
@@ -26,47 +27,31 @@ class Context:
     project: Project
     ui: UI
     lock_timeout: float
+    settings: Settings = field(default_factory=Settings)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Context:
+        project = Project.locate(settings.specs, settings.state, settings.backend)
+        return cls(project, UI.detect(settings.no_color), settings.lock_timeout, settings)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--specs",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Spec directory (default: specs).",
-)
-@click.option(
-    "--state",
-    default=None,
-    metavar="PATH|s3://BUCKET/KEY|oss://BUCKET/KEY",
-    help="Where the state lives (also SEGSPEC_STATE, or a state: block; default: "
-    "segspec.state.json beside the spec directory).",
-)
-@click.option(
-    "--backend",
-    type=click.Choice(["local", "ice"]),
-    default=None,
-    help="Override the specs' backend (also SEGSPEC_BACKEND).",
-)
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    help="Seconds to wait for the state lock (default: fail at once).",
-)
-@click.option("--no-color", is_flag=True, help="Plain output (also NO_COLOR).")
+def _take_globals(ctx: click.Context, given: dict[str, Any]) -> None:
+    """Global options given here (before or after a subcommand) override earlier ones."""
+    base = ctx.obj.settings if isinstance(ctx.obj, Context) else Settings()
+    ctx.obj = Context.build(merge(base, given))
+
+
+on_globals(_take_globals)
+
+
+@click.group(cls=SegspecGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="segspec")
-@click.pass_context
-def cli(
-    ctx: click.Context,
-    specs: Path | None,
-    state: str | None,
-    backend: str | None,
-    lock_timeout: float,
-    no_color: bool,
-) -> None:
-    """Video segmentation jobs as code: specs in git, reviewed plans, reproducible applies."""
-    ctx.obj = Context(Project.locate(specs, state, backend), UI.detect(no_color), lock_timeout)
+def cli() -> None:
+    """Video segmentation jobs as code: specs in git, reviewed plans, reproducible applies.
+
+    Global options (--specs, --state, --backend, --lock-timeout, --no-color) go before
+    or after the subcommand.
+    """
 
 
 def _register() -> None:
@@ -75,6 +60,7 @@ def _register() -> None:
         commands_destroy,
         commands_init,
         commands_plan,
+        commands_report,
         commands_state,
     )
 
@@ -83,6 +69,7 @@ def _register() -> None:
     commands_state.register(cli)
     commands_cloud.register(cli)
     commands_destroy.register(cli)
+    commands_report.register(cli)
 
 
 def entrypoint(argv: list[str] | None = None) -> int:
