@@ -195,6 +195,12 @@ def split_one_pass(
             except BaseException:
                 run.worker.stop()  # never leave the encoder thread waiting for frames
                 raise
+    except OSError as exc:
+        # the machine refused a write (disk full, permissions, a path that cannot be a
+        # file): not a corrupt input; the local engine records it as LocalFileSystemError
+        # with the reason and a remedy, like every other file-system failure of a job
+        where = exc.filename if exc.filename is not None else str(workdir)
+        raise OSError(exc.errno, exc.strerror or str(exc), where) from exc
     except av.FFmpegError as exc:
         raise MediaError(f"splitting {src.name} failed: {exc}", code="InputCorrupt") from exc
     return shots_from_boundaries(found, finder.frame_count, info.fps)
