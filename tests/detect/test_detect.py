@@ -188,6 +188,8 @@ def test_shot_finder_settled_boundaries_are_already_out(make_video: MakeVideo) -
             checks.append((finder.settled, list(seen)))
     seen += [b.frame for b in finder.finish()]
     assert seen == [40, 70]
-    assert checks[-1][0] > 0 and finder.frame_count - checks[-1][0] < 3 * 25
+    # look-ahead: about 3.9 s (the longer window and a gradual transition placed up to
+    # that window back from the frame that found it)
+    assert checks[-1][0] > 0 and finder.frame_count - checks[-1][0] < 4 * 25
     for settled, so_far in checks:
         assert [f for f in seen if f < settled] == [f for f in so_far if f < settled]
