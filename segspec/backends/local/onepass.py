@@ -2,7 +2,7 @@
 
 The source is decoded once (PyAV, on the same libav* libraries ffmpeg uses). Each frame
 gives the detector its 64x36 thumbnail and waits in a bounded queue until the detector
-has settled every boundary up to it (a fixed look-ahead of about two seconds of video,
+has settled every boundary up to it (a fixed look-ahead of about four seconds of video,
 whatever the video's length); then it goes to one libx264/libx265 encoder, with an IDR
 frame forced on every shot's first frame. Encoded packets are routed by frame number to
 one mp4 per shot, audio is re-encoded (AAC) into the clip whose time it falls in. So
