@@ -7,7 +7,10 @@ Three kinds of candidate, each tested on a short window of scores around a frame
   and it is the largest within a few frames;
 - a dissolve or a wipe: the long-range distance (`wide`) is high, much higher than the
   within-shot change just outside the window (`side`), the middle frames lie between the
-  two ends (`between`), and the frame is the middle of the plateau where `wide` peaks;
+  two ends (`between`), and the frame is the middle of the plateau where `wide` peaks
+  (the same test over a window twice as long, `wide2`, finds transitions too long for
+  the first); a transition whose change is concentrated in a few frames is then placed
+  where that change is (`_locate`);
 - a fade through a flat colour: a near-uniform frame (`spread` ~ 0) that the frames on
   both sides ramp down to, with different pictures on either side.
 
