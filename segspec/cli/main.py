@@ -10,13 +10,16 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from segspec import __version__
-from segspec.cli.ui import UI
-from segspec.engine.project import Project
 from segspec.errors import SegspecError, os_error_message
+
+if TYPE_CHECKING:
+    from segspec.cli.ui import UI
+    from segspec.engine.project import Project
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -28,7 +31,63 @@ class Context:
     lock_timeout: float
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+COMMAND_MODULES = (
+    "commands_plan",
+    "commands_init",
+    "commands_state",
+    "commands_cloud",
+    "commands_destroy",
+)
+"""The modules whose `register(group)` adds the commands, imported on first use."""
+
+SHORT_HELP = {
+    "apply": "Submit new and changed jobs, wait for them, record their...",
+    "destroy": "Delete the recorded output objects of jobs and forget the...",
+    "detect": "Preview the shots a BasicClipSplit job would cut VIDEO into.",
+    "force-unlock": "Remove the state lock LOCK_ID that a dead process left...",
+    "import": "Adopt existing job JOB_ID into the state as job NAME (it...",
+    "init": "Check where the state lives (bucket reachable,...",
+    "media": "The local engine's media catalog (Type: Media inputs).",
+    "output": "The output objects of job NAME (paths on the local engine).",
+    "plan": "Show what apply would change, and why.",
+    "refresh": "Collect the results of jobs still running (the plan's...",
+    "show": "Show the state, one job's record, or a saved plan file.",
+    "state": "Inspect or edit the state.",
+    "validate": "Check every spec file; report all problems at once.",
+}
+"""`segspec --help`'s command list, so that help does not import the engine (pydantic,
+the models: ~150 ms). tests/cli/test_startup.py checks it against the real commands."""
+
+
+class LazyGroup(click.Group):
+    """The top-level group: commands are imported when one is run, not for `--help`."""
+
+    loaded = False
+
+    def load(self) -> None:
+        if not self.loaded:
+            self.loaded = True
+            import importlib
+
+            for name in COMMAND_MODULES:
+                importlib.import_module(f"segspec.cli.{name}").register(self)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands) if self.loaded else sorted(SHORT_HELP)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self.load()
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.loaded:
+            super().format_commands(ctx, formatter)
+            return
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(SHORT_HELP.items()))
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--specs",
     type=click.Path(path_type=Path, file_okay=False),
@@ -66,28 +125,20 @@ def cli(
     no_color: bool,
 ) -> None:
     """Video segmentation jobs as code: specs in git, reviewed plans, reproducible applies."""
+    from segspec.cli.ui import UI
+    from segspec.engine.project import Project
+
     ctx.obj = Context(Project.locate(specs, state, backend), UI.detect(no_color), lock_timeout)
 
 
 def _register() -> None:
-    from segspec.cli import (
-        commands_cloud,
-        commands_destroy,
-        commands_init,
-        commands_plan,
-        commands_state,
-    )
-
-    commands_plan.register(cli)
-    commands_init.register(cli)
-    commands_state.register(cli)
-    commands_cloud.register(cli)
-    commands_destroy.register(cli)
+    """Import every command now (tests and callers that inspect `cli.commands`)."""
+    assert isinstance(cli, LazyGroup)
+    cli.load()
 
 
 def entrypoint(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every outcome into the exit-code contract."""
-    _register()
     try:
         # Outside standalone mode click *returns* the code of an `Exit` raised by a command
         # (e.g. `--detailed-exitcode`'s 2) instead of raising it.

@@ -1,0 +1,67 @@
+"""Start-up: `--version` and `--help` must not import the engine or heavy libraries.
+
+Their time is measured in benchmarks/scale.py; here we check what makes it, in a fresh
+interpreter (modules already imported by other tests would hide a regression).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("pydantic", "numpy", "deepdiff", "boto3", "botocore", "av", "alibabacloud_ice20201109")
+
+PROBE = """
+import io, json, sys
+from contextlib import redirect_stdout
+from segspec.cli.main import entrypoint
+with redirect_stdout(io.StringIO()) as out:
+    code = entrypoint(sys.argv[1:])
+print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
+
+
+def _probe(*args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
+    )
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_startup_imports_no_heavy_module(flag: str) -> None:
+    result = _probe(flag)
+    assert result["code"] == 0
+    modules = result["modules"]
+    assert isinstance(modules, list)
+    loaded = [m for m in modules if m.split(".")[0] in HEAVY or m.startswith("segspec.engine")]
+    assert loaded == []
+
+
+def test_startup_help_lists_the_real_commands() -> None:
+    """The lazy command list equals what click prints once every command is imported."""
+    lazy = _probe("--help")
+    assert isinstance(lazy["out"], str)
+    full = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from segspec.cli.main import _register, entrypoint; _register(); "
+            "entrypoint(['--help'])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "validate" in full.stdout
+    assert lazy["out"] == full.stdout
+
+
+def test_startup_command_still_runs() -> None:
+    result = _probe("show", "--help")
+    assert result["code"] == 0
+    assert "Usage:" in str(result["out"])
