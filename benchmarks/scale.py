@@ -24,7 +24,6 @@ the state file and calls os.stat once per recorded output.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil

@@ -86,8 +86,10 @@ def _local_objects(
 def _local_inputs(config: BackendConfig, store_root: Path, cache: Any) -> InputIdentity:
     from segspec.backends.local.inputs import RemoteInputs, input_identity
     from segspec.backends.local.store import LocalStore
+    from segspec.spec.paths import Resolver
 
     store = LocalStore(store_root)
+    resolver = Resolver()  # one per planning: each spec directory is resolved once
     remote = None
     if config.object_endpoint:
         from segspec.backends.s3objects import S3Objects, s3_objects_at
@@ -102,7 +104,7 @@ def _local_inputs(config: BackendConfig, store_root: Path, cache: Any) -> InputI
         remote = RemoteInputs(config.object_endpoint, at)
 
     def identify(input_config: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
-        return input_identity(input_config, base_dir, store, cache, remote)
+        return input_identity(input_config, base_dir, store, cache, remote, resolver)
 
     return identify
 

@@ -22,6 +22,7 @@ from segspec.engine.drift import gather_drift
 from segspec.errors import SegspecError, SpecError
 from segspec.plan.model import Facts, Plan, Want, matches
 from segspec.plan.planner import plan as make_plan
+from segspec.spec.cache import SpecCache
 from segspec.spec.loader import SpecSet, load_specs, read_state_config
 from segspec.spec.models import BackendConfig, StateConfig
 from segspec.spec.normalize import fingerprint
@@ -58,7 +59,8 @@ class Project:
         return self.specs_dir.resolve().parent
 
     def load_specs(self) -> SpecSet:
-        return load_specs(self.specs_dir, self.variables, self.root)
+        cache = SpecCache(self.root / ".segspec" / "cache" / "specs")
+        return load_specs(self.specs_dir, self.variables, self.root, cache)
 
     def with_variables(self, variables: VariableInputs) -> Project:
         return replace(self, variables=variables)
@@ -150,7 +152,7 @@ def gather_wants(
                 local=options,
                 input=identity,
                 fingerprint=fingerprint(job.request, options, identity),
-                prune_outputs=bool(job.body.lifecycle and job.body.lifecycle.prune_outputs),
+                prune_outputs=job.prune_outputs,
                 base_dir=str(job.base_dir),
             )
         )

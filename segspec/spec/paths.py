@@ -9,11 +9,39 @@ looks only at names (it resolves symlinks, never opens or reads the file).
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 
-def local_path(media: str, base_dir: Path) -> Path | None:
+class Resolver:
+    """`os.path.realpath` for many files in few directories: each directory is resolved
+    once, then a file costs one `lstat` (to see whether it is itself a symlink).
+
+    The directories are remembered for the life of the object: make one per command, not
+    one per process (a directory may be replaced by a symlink between two commands).
+    """
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, str] = {}
+
+    def realpath(self, path: str) -> str:
+        head, tail = os.path.split(path)
+        if tail in ("", ".", "..") or not head:
+            return os.path.realpath(path)
+        real_head = self._dirs.get(head)
+        if real_head is None:
+            real_head = self._dirs[head] = os.path.realpath(head)
+        joined = os.path.join(real_head, tail)
+        try:
+            if not stat.S_ISLNK(os.lstat(joined).st_mode):
+                return joined
+        except OSError:
+            return joined  # missing (or unreadable): realpath would append the name too
+        return os.path.realpath(joined)
+
+
+def local_path(media: str, base_dir: Path, resolver: Resolver | None = None) -> Path | None:
     """The file a path or `file://` Media names (relative paths against `base_dir`), or
     None when Media is a URL of another kind."""
     if media.startswith("file://"):
@@ -21,13 +49,17 @@ def local_path(media: str, base_dir: Path) -> Path | None:
     if "://" in media:
         return None
     path = Path(media).expanduser()
-    return path if path.is_absolute() else (base_dir / path).resolve()
+    if path.is_absolute():
+        return path
+    joined = os.path.join(os.path.abspath(base_dir), path)
+    return Path((resolver or Resolver()).realpath(joined))
 
 
-def outside(path: Path, root: Path) -> Path | None:
+def outside(path: Path, root: Path, resolver: Resolver | None = None) -> Path | None:
     """`path` fully resolved when it lies outside `root`, else None."""
-    real = Path(os.path.realpath(path))
-    return None if real.is_relative_to(os.path.realpath(root)) else real
+    resolver = resolver or Resolver()
+    real = Path(resolver.realpath(str(path)))
+    return None if real.is_relative_to(resolver.realpath(os.path.abspath(root))) else real
 
 
 def key_problem(key: str) -> str | None:

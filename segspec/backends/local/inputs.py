@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 from segspec.backends.local.store import LocalStore, sha256_file
 from segspec.errors import BackendError, MediaError
 from segspec.spec.models import OSS_HTTP_RE, OSS_URL_RE, S3_URL_RE
-from segspec.spec.paths import local_path
+from segspec.spec.paths import Resolver, local_path
 from segspec.state.atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ def resolve_input(
     base_dir: Path,
     store: LocalStore,
     remote: RemoteInputs | None = None,
+    resolver: Resolver | None = None,
 ) -> Path:
     """The local file an InputConfig names; raises `MediaError` when there is none."""
     media = str(config["Media"])
@@ -107,7 +108,7 @@ def resolve_input(
         return store.object_path(match["bucket"], unquote(match["key"]))
     if media.startswith(("http://", "https://")):
         return _download(media, store)
-    path = local_path(media, base_dir)
+    path = local_path(media, base_dir, resolver)
     if path is None:
         raise MediaError(f"cannot resolve input {media!r} — use a path, file:// or oss:// URL")
     return path
@@ -170,6 +171,7 @@ def input_identity(
     store: LocalStore,
     cache: HashCache,
     remote: RemoteInputs | None = None,
+    resolver: Resolver | None = None,
 ) -> dict[str, Any]:
     """The identity of a local-engine input, or `{"error": ...}` when it cannot be read.
 
@@ -188,7 +190,7 @@ def input_identity(
     ):
         return {"url": media}
     try:
-        path = resolve_input(config, base_dir, store)
+        path = resolve_input(config, base_dir, store, resolver=resolver)
         return cache.identity(path)
     except MediaError as exc:
         return {"error": str(exc)}
