@@ -326,19 +326,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--layouts", default="files50,foreach")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--build-only", action="store_true", help="Build, measure nothing.")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     seed = build_seed()
-    startup = {
-        "--version": median_of(max(args.runs, 5), segspec("--version"), REPO),
-        "--help": median_of(max(args.runs, 5), segspec("--help"), REPO),
-    }
+    startup: dict[str, tuple[float, int]] = {}
+    if not args.build_only:
+        for flag in ("--version", "--help"):
+            startup[flag] = median_of(max(args.runs, 5), segspec(flag), REPO)
     rows: dict[tuple[str, int], dict[str, tuple[float, int]]] = {}
     for n in (int(s) for s in args.sizes.split(",")):
         for layout in args.layouts.split(","):
             started = time.perf_counter()
             root = build_project(seed, layout, n)
             print(f"built {layout}-{n} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            if args.build_only:
+                continue
             rows[(layout, n)] = measure(root, layout, args.runs)
             print(render({(layout, n): rows[(layout, n)]}, startup), file=sys.stderr)
     table = render(rows, startup)

@@ -20,6 +20,7 @@ is only ever an optimization: an unreadable, corrupt or unwritable entry is a mi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -132,7 +133,6 @@ class SpecCache:
             return None
 
     def put(self, file: Path, entry: Entry) -> None:
-        try:
+        # a cache that cannot be written only costs the next load its time
+        with contextlib.suppress(OSError):
             write_atomic(self._path(file), entry.to_json())
-        except OSError:
-            pass  # a cache that cannot be written only costs the next load its time

@@ -21,13 +21,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from segspec.errors import SpecError
+from segspec.spec.cache import Entry, SpecCache, file_key, values_key
 from segspec.spec.interpolate import UNSET, Scope, interpolate, size
 from segspec.spec.limits import MAX_FILE_BYTES, Budget, LimitError
 from segspec.spec.messages import describe, suggest
 from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody, StateConfig
 from segspec.spec.normalize import SERVICE_KEYS, canonical_json
-from segspec.spec.cache import Entry, SpecCache, file_key, values_key
-from segspec.spec.paths import Resolver, local_path, outside
+from segspec.spec.paths import Resolver, local_file, outside
 from segspec.spec.problems import Problems, display_path, position_in_job, report_validation
 from segspec.spec.variables import Variable, VariableInputs
 from segspec.spec.variables import resolve as resolve_variables
@@ -596,7 +596,7 @@ def _check_inside(
     if config["Type"] != "OSS" or job.allow_outside_project:
         return
     media = config["Media"]
-    path = local_path(media, job.base_dir, resolver)
+    path = local_file(media, os.path.dirname(job.file), resolver)
     real = outside(path, root, resolver) if path is not None else None
     if real is None:
         return

@@ -26,6 +26,10 @@ def decode_state(data: bytes, where: str, unreadable: str) -> StateFile:
 
     `unreadable` is the sentence about the backup that ends every refusal.
     """
+    try:  # pydantic parses and validates in one pass (about twice as fast as below)
+        return StateFile.model_validate_json(data)
+    except ValidationError:
+        pass  # the checks below say what is wrong, in the user's terms
     try:
         raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
