@@ -24,6 +24,7 @@ the state file and calls os.stat once per recorded output.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import shutil
@@ -153,9 +154,31 @@ def layout_specs(layout: str, n: int, specs: Path) -> list[str]:
     return names
 
 
+class Linker:
+    """Hard links of one file; a fresh copy (same bytes) when its link count runs out."""
+
+    def __init__(self, source: str, spare_dir: str) -> None:
+        self.source, self.spare_dir, self.spares = source, spare_dir, 0
+
+    def link(self, dest: str) -> None:
+        try:
+            os.link(self.source, dest)
+        except OSError as exc:
+            if exc.errno != errno.EMLINK:
+                raise
+            os.makedirs(self.spare_dir, exist_ok=True)
+            self.spares += 1
+            spare = os.path.join(self.spare_dir, f"{self.spares}-{os.path.basename(self.source)}")
+            shutil.copy2(self.source, spare)
+            self.source = spare
+            os.link(self.source, dest)
+
+
 BUILD_STATE = r"""
 import hashlib, json, os, sys
 from pathlib import Path
+sys.path.insert(0, sys.argv[4])
+from scale import Linker
 from segspec.engine.project import Project, gather_wants
 from segspec.spec.normalize import client_token
 from segspec.state.model import JobRecord
@@ -170,6 +193,7 @@ specs = project.load_specs()
 config = project.backend_config(specs)
 wants = gather_wants(project, specs, config)  # real input identities and fingerprints
 source = seed_objects / template.outputs[0].bucket / template.outputs[0].object_key
+linker = Linker(str(source), str(root / ".spare"))
 jobs = {}
 for want in wants:
     token = client_token(want.address, want.fingerprint, 1)
@@ -177,7 +201,7 @@ for want in wants:
     key = want.request["OutputConfig"]["ObjectKey"].replace("{index}", str(out.index))
     dest = root / ".segspec" / "objects" / template.outputs[0].bucket / key
     dest.parent.mkdir(parents=True, exist_ok=True)
-    os.link(source, dest)
+    linker.link(str(dest))
     jobs[want.address] = template.model_copy(update={
         "address": want.address, "request": dict(want.request), "local": dict(want.local),
         "input": dict(want.input), "fingerprint": want.fingerprint, "client_token": token,
@@ -203,12 +227,13 @@ def build_project(seed: Path, layout: str, n: int) -> Path:
     media = root / "specs" / "media"
     media.mkdir(parents=True)
     names = layout_specs(layout, n, root / "specs")
+    linker = Linker(str(seed / "specs" / "media" / "ep.mp4"), str(root / ".spare"))
     for name in names:
-        os.link(seed / "specs" / "media" / "ep.mp4", media / f"{name}.mp4")
+        linker.link(str(media / f"{name}.mp4"))
     subprocess.run(
         [
             sys.executable, "-c", BUILD_STATE, str(seed / "segspec.state.json"),
-            str(seed / ".segspec" / "objects"), str(root),
+            str(seed / ".segspec" / "objects"), str(root), str(HERE),
         ],
         check=True,
     )  # fmt: skip
