@@ -179,6 +179,7 @@ def load_specs(
     variables: VariableInputs | None = None,
     root: Path | None = None,
     cache: SpecCache | None = None,
+    resolver: Resolver | None = None,
 ) -> SpecSet:
     """Read, validate and normalize every spec file in `directory`.
 
@@ -186,7 +187,8 @@ def load_specs(
     Local inputs must lie inside `root` (default: the directory above `directory`) unless
     their job sets `local: {allow_outside_project: true}`; nothing is opened to decide.
     With a `cache`, files whose bytes (and variable values) are unchanged since a load
-    without problems are not parsed again; see `segspec.spec.cache`.
+    without problems are not parsed again; see `segspec.spec.cache`. A `resolver` shares
+    resolved paths with the rest of the command.
     Raises `SpecError` listing every problem found, in file order.
     """
     if not directory.is_dir():
@@ -200,12 +202,12 @@ def load_specs(
         )
     inputs = variables or VariableInputs()
     if cache is not None:
-        loaded = _load(directory, files, inputs, root, cache)
+        loaded = _load(directory, files, inputs, root, cache, resolver)
         if loaded is not None:
             return loaded
     # Without a cache, or when the cached load met a problem: a full load, with every
     # file parsed for positions, so each message points at the right line and column.
-    loaded = _load(directory, files, inputs, root, None)
+    loaded = _load(directory, files, inputs, root, None, resolver)
     assert loaded is not None
     return loaded
 
@@ -216,6 +218,7 @@ def _load(
     inputs: VariableInputs,
     root: Path | None,
     cache: SpecCache | None,
+    resolver: Resolver | None,
 ) -> SpecSet | None:
     """The specs; with a cache, None as soon as there is any problem (the caller then
     loads again without one); without, raises SpecError listing every problem."""
@@ -247,7 +250,7 @@ def _load(
     backend: BackendConfig | None = None
     backend_where: str | None = None
     warnings: list[str] = []
-    resolver = Resolver()
+    resolver = resolver or Resolver()
     project = root or directory.resolve().parent
     changed: list[Path] = []
     for file, located in parsed:

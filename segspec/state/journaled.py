@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from segspec.errors import StateError
+from segspec.gcpause import collector_paused
 from segspec.state.model import STATE_FORMAT_VERSION, JobRecord, StateFile
 
 
@@ -27,7 +28,8 @@ def decode_state(data: bytes, where: str, unreadable: str) -> StateFile:
     `unreadable` is the sentence about the backup that ends every refusal.
     """
     try:  # pydantic parses and validates in one pass (about twice as fast as below)
-        return StateFile.model_validate_json(data)
+        with collector_paused():
+            return StateFile.model_validate_json(data)
     except ValidationError:
         pass  # the checks below say what is wrong, in the user's terms
     try:
