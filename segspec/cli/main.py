@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.utils import make_default_short_help
 
 from segspec import __version__
 from segspec.cli.globals import SegspecGroup, Settings, merge, on_globals
@@ -107,7 +106,10 @@ class LazyGroup(SegspecGroup):
             super().format_commands(ctx, formatter)
             return
         limit = formatter.width - 6 - max(len(name) for name in SHORT_HELP)
-        rows = [(name, make_default_short_help(SHORT_HELP[name], limit)) for name in SHORT_HELP]
+        rows = [
+            (name, click.Command(name, help=text).get_short_help_str(limit))
+            for name, text in SHORT_HELP.items()
+        ]
         with formatter.section("Commands"):
             formatter.write_dl(sorted(rows))
 

@@ -73,7 +73,7 @@ def test_startup_help_table_is_each_commands_first_paragraph() -> None:
         for name, command in cli.commands.items()
         if not command.hidden
     }
-    assert SHORT_HELP == real
+    assert real == SHORT_HELP
 
 
 def test_startup_command_still_runs() -> None:
