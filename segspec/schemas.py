@@ -36,6 +36,34 @@ def _partial(schema: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+INTERPOLATION = {
+    "type": "string",
+    "pattern": r"^\$\{[^{}]+\}$",
+    "description": "A whole-value ${var.NAME} or ${each...} reference: segspec resolves it "
+    "(keeping the variable's type) before checking the value.",
+}
+SCALAR_TYPES = frozenset({"integer", "number", "boolean"})
+OUTSIDE_KEYS = ("default", "description", "examples", "title")
+
+
+def _allow_references(node: Any) -> Any:
+    """Let every number, boolean and enumerated value also be a `${...}` reference.
+
+    `segspec validate` resolves variables before checking types, so `Width: "${var.width}"`
+    is valid; the editor schema must not flag it either.
+    """
+    if isinstance(node, list):
+        return [_allow_references(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _allow_references(value) for key, value in node.items()}
+    kind = node.get("type")
+    if (isinstance(kind, str) and kind in SCALAR_TYPES) or "enum" in node:
+        outside = {key: node.pop(key) for key in OUTSIDE_KEYS if key in node}
+        return {**outside, "anyOf": [node, {"$ref": "#/$defs/Interpolation"}]}
+    return node
+
+
 def spec_schema() -> dict[str, Any]:
     job = JobBody.model_json_schema(ref_template="#/$defs/{model}")
     defs = job.pop("$defs", {})
@@ -55,6 +83,8 @@ def spec_schema() -> dict[str, Any]:
     for name in defs:
         partial_text = partial_text.replace(f'"#/$defs/{name}"', f'"#/$defs/Partial{name}"')
     defs.update(json.loads(partial_text))
+    defs = {name: _allow_references(body) for name, body in defs.items()}
+    defs["Interpolation"] = INTERPOLATION
     return {
         "$schema": DIALECT,
         "$id": "https://segspec.invalid/schemas/spec.schema.json",

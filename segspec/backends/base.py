@@ -75,6 +75,8 @@ class JobResult:
     segments: tuple[OutputSegment, ...] = ()
     media_id: str | None = None
     media_url: str | None = None
+    picture: Mapping[str, Any] | None = None
+    """A picture of the clips stored beside them (kind, bucket, object_key, size, sha256)."""
 
 
 @runtime_checkable

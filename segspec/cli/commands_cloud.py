@@ -11,6 +11,8 @@ from segspec.cli.commands_plan import (
     refresh_only_plan,
     run_planned,
 )
+from segspec.cli.complete import complete_address
+from segspec.cli.globals import SegspecCommand
 from segspec.cli.main import Context
 from segspec.engine.adopt import import_job
 from segspec.engine.apply import ApplyOptions
@@ -24,7 +26,7 @@ def register(group: click.Group) -> None:
     group.add_command(import_)
 
 
-@click.command()
+@click.command(cls=SegspecCommand)
 @click.option(
     "--parallelism",
     type=click.IntRange(min=1),
@@ -52,8 +54,8 @@ def refresh(ctx: Context, parallelism: int, no_wait: bool) -> None:
     _summarize(ctx, report)
 
 
-@click.command("import")
-@click.argument("name")
+@click.command("import", cls=SegspecCommand)
+@click.argument("name", shell_complete=complete_address)
 @click.argument("job_id")
 @click.pass_obj
 def import_(ctx: Context, name: str, job_id: str) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from segspec.cli.commands_plan import _confirm
+from segspec.cli.complete import complete_address
+from segspec.cli.globals import SegspecCommand
 from segspec.cli.main import EXIT_ERROR, Context
 from segspec.cli.options import variable_options, with_variables
 from segspec.engine.destroy import delete_outputs
@@ -14,6 +16,7 @@ from segspec.engine.project import object_store
 from segspec.errors import SegspecError, StateError
 from segspec.plan.model import Action, Change, Plan, matches
 from segspec.render.human import render_plan
+from segspec.render.words import plural
 
 
 def register(group: click.Group) -> None:
@@ -23,8 +26,15 @@ def register(group: click.Group) -> None:
     state.add_command(state_mv)
 
 
-@click.command()
-@click.option("--target", "targets", multiple=True, metavar="ADDRESS", help="Only these jobs.")
+@click.command(cls=SegspecCommand)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Only these jobs.",
+    shell_complete=complete_address,
+)
 @click.option("--auto-approve", is_flag=True, help="Destroy without asking for confirmation.")
 @variable_options
 @click.pass_obj
@@ -87,7 +97,9 @@ def destroy(
         finally:
             state.compact()
     if failed:
-        ctx.ui.err(f"Destroy finished with {failed} failures; run it again to retry them.")
+        ctx.ui.err(
+            f"Destroy finished with {plural(failed, 'failure')}; run it again to retry them."
+        )
         raise click.exceptions.Exit(EXIT_ERROR)
     count = len(chosen)
     ctx.ui.out(f"Destroy complete: {count} job{'s' if count != 1 else ''} destroyed.")
@@ -97,8 +109,8 @@ def _objects(count: int) -> str:
     return f"{count} output object{'s' if count != 1 else ''}"
 
 
-@click.command("mv")
-@click.argument("old")
+@click.command("mv", cls=SegspecCommand)
+@click.argument("old", shell_complete=complete_address)
 @click.argument("new")
 @click.pass_obj
 def state_mv(ctx: Context, old: str, new: str) -> None:

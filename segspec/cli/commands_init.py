@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from segspec.cli.globals import SegspecCommand
 from segspec.cli.main import Context
 from segspec.engine.migrate import migrate_state
 from segspec.errors import SegspecError
@@ -16,7 +17,7 @@ def register(group: click.Group) -> None:
     group.add_command(force_unlock)
 
 
-@click.command()
+@click.command(cls=SegspecCommand)
 @click.option(
     "--migrate-state",
     "migrate",
@@ -59,7 +60,7 @@ def init(ctx: Context, migrate: bool, source: str | None) -> None:
     )
 
 
-@click.command("force-unlock")
+@click.command("force-unlock", cls=SegspecCommand)
 @click.argument("lock_id")
 @click.pass_obj
 def force_unlock(ctx: Context, lock_id: str) -> None:

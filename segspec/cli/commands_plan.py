@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from segspec.cli.globals import SegspecCommand
 from segspec.cli.main import EXIT_CHANGES, EXIT_ERROR, Context
 from segspec.cli.options import plan_options, selection_options, variable_options, with_variables
 from segspec.engine.apply import ApplyOptions, ApplyReport, apply_plan
@@ -20,6 +22,7 @@ from segspec.engine.project import (
 from segspec.errors import SegspecError
 from segspec.plan.model import Action, Plan
 from segspec.render.human import render_plan
+from segspec.render.words import plural
 from segspec.state.base import State
 
 
@@ -29,20 +32,41 @@ def register(group: click.Group) -> None:
     group.add_command(apply)
 
 
-@click.command()
+@click.command(cls=SegspecCommand)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @variable_options
 @click.pass_obj
-def validate(ctx: Context, var_pairs: tuple[str, ...], var_files: tuple[Path, ...]) -> None:
-    """Check every spec file; report all problems at once."""
+def validate(
+    ctx: Context, files: tuple[Path, ...], var_pairs: tuple[str, ...], var_files: tuple[Path, ...]
+) -> None:
+    """Check every spec file; report all problems at once.
+
+    With FILES (as pre-commit passes them), check the spec directories holding them:
+    a spec file is only valid together with the other files of its directory (job names
+    are unique across them).
+    """
     ctx = with_variables(ctx, var_pairs, var_files)
-    specs = ctx.project.load_specs()
-    warn(ctx, specs.warnings)
-    check_backend(specs, ctx.project.backend_config(specs))
-    files, jobs = len(specs.files), len(specs.jobs)
-    ctx.ui.out(
-        f"{ctx.ui.style('✓', 'green')} {jobs} job{'s' if jobs != 1 else ''} in {files} "
-        f"file{'s' if files != 1 else ''} valid."
-    )
+    projects = [ctx.project]
+    if files:
+        dirs = sorted({file.resolve().parent for file in files})
+        projects = [replace(ctx.project, specs_dir=directory) for directory in dirs]
+    failures: list[SegspecError] = []
+    for project in projects:
+        try:
+            specs = project.load_specs()
+            warn(ctx, specs.warnings)
+            check_backend(specs, project.backend_config(specs))
+        except SegspecError as exc:
+            failures.append(exc)
+            continue
+        ctx.ui.out(
+            f"{ctx.ui.style('✓', 'green')} {plural(len(specs.jobs), 'job')} in "
+            f"{plural(len(specs.files), 'file')} valid."
+        )
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        raise SegspecError("\n".join(str(f) for f in failures))
 
 
 def warn(ctx: Context, warnings: tuple[str, ...]) -> None:
@@ -80,7 +104,7 @@ def refresh_only_plan(planned: Planned) -> Planned:
     return Planned(planned.specs, planned.config, planned.wants, reads)
 
 
-@click.command()
+@click.command(cls=SegspecCommand)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes.")
 @click.option(
     "--out",
@@ -89,9 +113,15 @@ def refresh_only_plan(planned: Planned) -> Planned:
     default=None,
     help="Also save the plan to FILE for `segspec apply FILE`.",
 )
-@click.option("--json", "fmt", flag_value="json", help="Machine-readable plan (versioned).")
-@click.option("--markdown", "fmt", flag_value="markdown", help="A pull-request comment.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable plan (versioned).")
+@click.option("--markdown", is_flag=True, help="A pull-request comment.")
 @click.option("--refresh-only", is_flag=True, help="Only collect what the backend reports now.")
+@click.option(
+    "--preview-shots",
+    is_flag=True,
+    help="Run shot detection for BasicClipSplit jobs and show how many clips each makes "
+    "(cached by input content and detector options).",
+)
 @selection_options
 @variable_options
 @click.pass_obj
@@ -99,8 +129,10 @@ def plan(
     ctx: Context,
     detailed_exitcode: bool,
     out_file: Path | None,
-    fmt: str | None,
+    as_json: bool,
+    markdown: bool,
     refresh_only: bool,
+    preview_shots: bool,
     targets: tuple[str, ...],
     replace_addresses: tuple[str, ...],
     refresh: bool,
@@ -108,13 +140,15 @@ def plan(
     var_files: tuple[Path, ...],
 ) -> None:
     """Show what apply would change, and why."""
+    if as_json and markdown:
+        raise click.UsageError("--json and --markdown are two forms of the plan; choose one")
+    fmt = "json" if as_json else "markdown" if markdown else None
     ctx = with_variables(ctx, var_pairs, var_files)
     with ctx.project.lock(ctx.lock_timeout):
         state = ctx.project.open_state()
         state.compact()  # fold a journal an interrupted apply left behind (no-op otherwise)
-        planned = plan_project(
-            ctx.project, state, plan_options(targets, replace_addresses, refresh)
-        )
+        choices = plan_options(targets, replace_addresses, refresh, preview_shots)
+        planned = plan_project(ctx.project, state, choices)
         warn(ctx, planned.specs.warnings)
         if refresh_only:
             planned = refresh_only_plan(planned)
@@ -143,7 +177,7 @@ def plan(
         raise click.exceptions.Exit(EXIT_CHANGES)
 
 
-@click.command()
+@click.command(cls=SegspecCommand)
 @click.argument("plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option(

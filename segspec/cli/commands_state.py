@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
+from segspec.cli.complete import complete_address
+from segspec.cli.globals import SegspecCommand, SegspecGroup
 from segspec.cli.main import Context
+from segspec.detect import DEFAULT_MIN_SHOT_SECONDS, DEFAULT_THRESHOLD
 from segspec.errors import SegspecError, StateError
-from segspec.render.state import outputs_data, render_list, render_record
+from segspec.render.state import outputs_data, picture_data, render_list, render_record
+from segspec.render.words import plural
 from segspec.state.model import JobRecord
 
 
@@ -46,12 +51,16 @@ def _objects_dir(ctx: Context, record: JobRecord) -> Path | None:
     return ctx.project.store_root(config) / "objects"
 
 
-@click.command()
-@click.argument("name", required=False)
+@click.command(cls=SegspecCommand)
+@click.argument("name", required=False, shell_complete=complete_address)
 @click.pass_obj
 def show(ctx: Context, name: str | None) -> None:
-    """Show the state, one job's record, or a saved plan file."""
-    if name is not None and Path(name).is_file():
+    """Show the state, one job's record, or a saved plan file.
+
+    A job of that name wins over a file of that name (give ./NAME for the file).
+    """
+    is_job = name is not None and ctx.project.open_state().get(name) is not None
+    if name is not None and not is_job and Path(name).is_file():
         from segspec.engine.saved import load_plan_file
         from segspec.render.human import render_plan
 
@@ -64,24 +73,50 @@ def show(ctx: Context, name: str | None) -> None:
     ctx.ui.out(render_record(record), nl=False)
 
 
-@click.command()
-@click.argument("name")
+@click.command(cls=SegspecCommand)
+@click.argument("name", required=False, shell_complete=complete_address)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
-def output(ctx: Context, name: str, as_json: bool) -> None:
-    """The output objects of job NAME (paths on the local engine)."""
-    record = _record(ctx, name)
-    rows = outputs_data(record, _objects_dir(ctx, record))
+def output(ctx: Context, name: str | None, as_json: bool) -> None:
+    """The output objects of job NAME, or of every job (paths on the local engine)."""
+    if name is not None:
+        records = [_record(ctx, name)]
+    else:
+        records = [rec for _, rec in sorted(ctx.project.open_state().jobs.items())]
+    docs = [_output_doc(ctx, record) for record in records]
     if as_json:
-        ctx.ui.out(
-            json.dumps({"address": name, "status": record.status, "outputs": rows}, indent=2)
-        )
+        ctx.ui.out(json.dumps(docs[0] if name is not None else {"jobs": docs}, indent=2))
         return
-    for row in rows:
-        ctx.ui.out(row.get("path") or f"oss://{row['bucket']}/{row['object_key']}")
+    if not records:
+        ctx.ui.out("The state records no jobs yet. Run `segspec apply` to create them.")
+    for record, doc in zip(records, docs, strict=True):
+        if name is None:
+            ctx.ui.out(
+                f"{record.address} ({record.status}, {plural(len(doc['outputs']), 'output')})"
+            )
+        indent = "" if name is not None else "  "
+        for row in doc["outputs"]:
+            ctx.ui.out(indent + (row.get("path") or f"oss://{row['bucket']}/{row['object_key']}"))
+        if doc.get("picture"):
+            picture = doc["picture"]
+            where = picture.get("path") or f"oss://{picture['bucket']}/{picture['object_key']}"
+            ctx.ui.out(f"{indent}{picture['kind']}: {where}")
 
 
-@click.group()
+def _output_doc(ctx: Context, record: JobRecord) -> dict[str, Any]:
+    objects = _objects_dir(ctx, record)
+    doc: dict[str, Any] = {
+        "address": record.address,
+        "status": record.status,
+        "outputs": outputs_data(record, objects),
+    }
+    picture = picture_data(record, objects)
+    if picture is not None:
+        doc["picture"] = picture
+    return doc
+
+
+@click.group(cls=SegspecGroup)
 def state() -> None:
     """Inspect or edit the state."""
 
@@ -94,7 +129,7 @@ def state_list(ctx: Context) -> None:
 
 
 @state.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_address)
 @click.pass_obj
 def state_show(ctx: Context, name: str) -> None:
     """Print one job's record as JSON."""
@@ -105,7 +140,7 @@ def state_show(ctx: Context, name: str) -> None:
 
 
 @state.command("rm")
-@click.argument("names", nargs=-1, required=True)
+@click.argument("names", nargs=-1, required=True, shell_complete=complete_address)
 @click.pass_obj
 def state_rm(ctx: Context, names: tuple[str, ...]) -> None:
     """Forget jobs (their outputs stay); the next plan treats them as new."""
@@ -122,7 +157,7 @@ def state_rm(ctx: Context, names: tuple[str, ...]) -> None:
     ctx.ui.out(f"Removed {len(names)} job{'s' if len(names) != 1 else ''} from the state.")
 
 
-@click.group()
+@click.group(cls=SegspecGroup)
 def media() -> None:
     """The local engine's media catalog (Type: Media inputs)."""
 
@@ -161,16 +196,34 @@ def media_list(ctx: Context) -> None:
         ctx.ui.out(f"{media_id}  oss://{entry['bucket']}/{entry['key']}  {entry['size']} B")
 
 
-@click.command()
+@click.command(cls=SegspecCommand)
 @click.argument("video", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--threshold", type=click.FloatRange(min=0, min_open=True), default=None)
-@click.option("--min-shot-seconds", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option(
+    "--contact-sheet",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also draw one thumbnail per shot into FILE (.jpg, .png or .webp).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help=f"Smallest change score (0..1) that starts a new shot [default: {DEFAULT_THRESHOLD}].",
+)
+@click.option(
+    "--min-shot-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="No two shot boundaries closer than this many seconds "
+    f"[default: {DEFAULT_MIN_SHOT_SECONDS}].",
+)
 @click.pass_obj
 def detect(
     ctx: Context,
     video: Path,
     as_json: bool,
+    contact_sheet: Path | None,
     threshold: float | None,
     min_shot_seconds: float | None,
 ) -> None:
@@ -179,4 +232,14 @@ def detect(
     from segspec.spec.models import DetectorOptions
 
     options = DetectorOptions(threshold=threshold, min_shot_seconds=min_shot_seconds)
-    ctx.ui.out(render_shots(detect_shots(video, options), as_json), nl=False)
+    shots = detect_shots(video, options)
+    if contact_sheet is not None:
+        from segspec.media.probe import probe
+        from segspec.media.sheet import compose, save_picture, shot_tiles
+
+        tiles = shot_tiles([(s.index, s.first_frame) for s in shots], probe(video).fps)
+        save_picture(compose(video, tiles), contact_sheet)
+    text = render_shots(shots, as_json)
+    ctx.ui.out(text if text.endswith("\n") else text + "\n", nl=False)
+    if contact_sheet is not None and not as_json:
+        ctx.ui.out(f"Contact sheet: {contact_sheet}")

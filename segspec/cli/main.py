@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import sys
 import traceback
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from segspec import __version__
+from segspec.cli.globals import SegspecGroup, Settings, merge, on_globals
 from segspec.errors import SegspecError, os_error_message
 
 if TYPE_CHECKING:
@@ -29,6 +29,24 @@ class Context:
     project: Project
     ui: UI
     lock_timeout: float
+    settings: Settings = field(default_factory=Settings)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Context:
+        from segspec.cli.ui import UI  # imported here: `--help` and `--version` need neither
+        from segspec.engine.project import Project
+
+        project = Project.locate(settings.specs, settings.state, settings.backend)
+        return cls(project, UI.detect(settings.no_color), settings.lock_timeout, settings)
+
+
+def _take_globals(ctx: click.Context, given: dict[str, Any]) -> None:
+    """Global options given here (before or after a subcommand) override earlier ones."""
+    base = ctx.obj.settings if isinstance(ctx.obj, Context) else Settings()
+    ctx.obj = Context.build(merge(base, given))
+
+
+on_globals(_take_globals)
 
 
 COMMAND_MODULES = (
@@ -37,29 +55,33 @@ COMMAND_MODULES = (
     "commands_state",
     "commands_cloud",
     "commands_destroy",
+    "commands_report",
 )
 """The modules whose `register(group)` adds the commands, imported on first use."""
 
 SHORT_HELP = {
-    "apply": "Submit new and changed jobs, wait for them, record their...",
-    "destroy": "Delete the recorded output objects of jobs and forget the...",
+    "apply": "Submit new and changed jobs, wait for them, record their results.",
+    "destroy": "Delete the recorded output objects of jobs and forget the jobs.",
     "detect": "Preview the shots a BasicClipSplit job would cut VIDEO into.",
-    "force-unlock": "Remove the state lock LOCK_ID that a dead process left...",
-    "import": "Adopt existing job JOB_ID into the state as job NAME (it...",
-    "init": "Check where the state lives (bucket reachable,...",
+    "force-unlock": "Remove the state lock LOCK_ID that a dead process left behind.",
+    "import": "Adopt existing job JOB_ID into the state as job NAME (it must match the spec).",
+    "init": "Check where the state lives (bucket reachable, credentials valid, lock works).",
     "media": "The local engine's media catalog (Type: Media inputs).",
-    "output": "The output objects of job NAME (paths on the local engine).",
+    "output": "The output objects of job NAME, or of every job (paths on the local engine).",
     "plan": "Show what apply would change, and why.",
-    "refresh": "Collect the results of jobs still running (the plan's...",
+    "refresh": "Collect the results of jobs still running (the plan's `read` entries).",
+    "report": "Write a self-contained HTML page of the project: the pending plan, every job "
+    "with its status, a timeline of its clips, their keys, durations and pictures.",
     "show": "Show the state, one job's record, or a saved plan file.",
     "state": "Inspect or edit the state.",
     "validate": "Check every spec file; report all problems at once.",
 }
-"""`segspec --help`'s command list, so that help does not import the engine (pydantic,
-the models: ~150 ms). tests/cli/test_startup.py checks it against the real commands."""
+"""The first paragraph of each command's help, so that `segspec --help` need not import
+the commands and the engine (pydantic, the models: ~150 ms at start-up).
+tests/cli/test_startup.py checks it against the real commands."""
 
 
-class LazyGroup(click.Group):
+class LazyGroup(SegspecGroup):
     """The top-level group: commands are imported when one is run, not for `--help`."""
 
     loaded = False
@@ -83,52 +105,23 @@ class LazyGroup(click.Group):
         if self.loaded:
             super().format_commands(ctx, formatter)
             return
+        limit = formatter.width - 6 - max(len(name) for name in SHORT_HELP)
+        rows = [
+            (name, click.Command(name, help=text).get_short_help_str(limit))
+            for name, text in SHORT_HELP.items()
+        ]
         with formatter.section("Commands"):
-            formatter.write_dl(sorted(SHORT_HELP.items()))
+            formatter.write_dl(sorted(rows))
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--specs",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Spec directory (default: specs).",
-)
-@click.option(
-    "--state",
-    default=None,
-    metavar="PATH|s3://BUCKET/KEY|oss://BUCKET/KEY",
-    help="Where the state lives (also SEGSPEC_STATE, or a state: block; default: "
-    "segspec.state.json beside the spec directory).",
-)
-@click.option(
-    "--backend",
-    type=click.Choice(["local", "ice"]),
-    default=None,
-    help="Override the specs' backend (also SEGSPEC_BACKEND).",
-)
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    help="Seconds to wait for the state lock (default: fail at once).",
-)
-@click.option("--no-color", is_flag=True, help="Plain output (also NO_COLOR).")
 @click.version_option(__version__, prog_name="segspec")
-@click.pass_context
-def cli(
-    ctx: click.Context,
-    specs: Path | None,
-    state: str | None,
-    backend: str | None,
-    lock_timeout: float,
-    no_color: bool,
-) -> None:
-    """Video segmentation jobs as code: specs in git, reviewed plans, reproducible applies."""
-    from segspec.cli.ui import UI
-    from segspec.engine.project import Project
+def cli() -> None:
+    """Video segmentation jobs as code: specs in git, reviewed plans, reproducible applies.
 
-    ctx.obj = Context(Project.locate(specs, state, backend), UI.detect(no_color), lock_timeout)
+    Global options (--specs, --state, --backend, --lock-timeout, --no-color) go before
+    or after the subcommand.
+    """
 
 
 def _register() -> None:

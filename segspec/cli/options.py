@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from segspec.cli.complete import complete_address
 from segspec.cli.main import Context
 from segspec.engine.project import PlanOptions
 from segspec.spec.variables import VariableInputs
@@ -43,6 +44,7 @@ def selection_options(func: F) -> F:
         "replace_addresses",
         multiple=True,
         metavar="ADDRESS",
+        shell_complete=complete_address,
         help="Rerun this unchanged job (repeatable, globs allowed).",
     )(func)
     func = click.option(
@@ -50,6 +52,7 @@ def selection_options(func: F) -> F:
         "targets",
         multiple=True,
         metavar="ADDRESS",
+        shell_complete=complete_address,
         help='Only plan these jobs (repeatable, globs allowed; quote ep["a"]).',
     )(func)
     return func
@@ -63,6 +66,11 @@ def with_variables(ctx: Context, pairs: tuple[str, ...], files: tuple[Path, ...]
 
 
 def plan_options(
-    targets: tuple[str, ...], replace_addresses: tuple[str, ...], refresh: bool
+    targets: tuple[str, ...],
+    replace_addresses: tuple[str, ...],
+    refresh: bool,
+    preview_shots: bool = False,
 ) -> PlanOptions:
-    return PlanOptions(targets=targets, replace=replace_addresses, refresh=refresh)
+    return PlanOptions(
+        targets=targets, replace=replace_addresses, refresh=refresh, preview_shots=preview_shots
+    )

@@ -23,7 +23,7 @@ from segspec.errors import BackendError
 from segspec.plan.model import Action, Change, Plan, Want
 from segspec.spec.normalize import client_token
 from segspec.state.base import State
-from segspec.state.model import JobError, JobRecord, OutputRecord, now_utc
+from segspec.state.model import JobError, JobRecord, OutputRecord, PictureRecord, now_utc
 
 MAX_POLL_SECONDS = 10.0
 MAX_GET_FAILURES = 6
@@ -224,11 +224,18 @@ class _Run:
                 "media_id": result.media_id,
                 "media_url": result.media_url,
                 "outputs": outputs,
+                "picture": PictureRecord(**result.picture) if result.picture else None,
             }
         )
         self.state.put(record)
         self._add(self.report.finished, record.address)
-        self.notify(Event(record.address, "finished", f"{len(outputs)} outputs{note}"))
+        self.notify(
+            Event(
+                record.address,
+                "finished",
+                f"{len(outputs)} output{'s' if len(outputs) != 1 else ''}{note}",
+            )
+        )
 
     def _fail(self, record: JobRecord, code: str, message: str, request_id: str | None) -> None:
         stamp = now_utc()
@@ -256,7 +263,8 @@ class _Run:
             if problems:
                 self._fail_delete(change.address, "; ".join(problems))
                 return
-            detail = f"{deleted} output objects deleted (lifecycle.prune_outputs)"
+            objects = "output object" if deleted == 1 else "output objects"
+            detail = f"{deleted} {objects} deleted (lifecycle.prune_outputs)"
         self.state.remove(change.address)
         self._add(self.report.deleted, change.address)
         self.notify(Event(change.address, "deleted", detail))

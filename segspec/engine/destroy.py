@@ -22,4 +22,12 @@ def delete_outputs(record: JobRecord, store: ObjectStore) -> tuple[int, list[str
             problems.append(
                 f"cannot delete {store.describe(output.bucket, output.object_key)}: {exc}"
             )
+    picture = record.picture
+    if picture is not None:
+        # The picture goes with the clips it shows; it is not counted as an output.
+        try:
+            store.delete(picture.bucket, picture.object_key)
+        except (BackendError, OSError) as exc:
+            where = store.describe(picture.bucket, picture.object_key)
+            problems.append(f"cannot delete {where}: {exc}")
     return deleted, problems

@@ -22,6 +22,7 @@ from segspec.engine.drift import gather_drift
 from segspec.errors import SegspecError, SpecError
 from segspec.gcpause import collector_paused
 from segspec.plan.model import Facts, Plan, Want, matches
+from segspec.plan.outputs import MediaFacts
 from segspec.plan.planner import plan as make_plan
 from segspec.spec.cache import SpecCache
 from segspec.spec.loader import SpecSet, load_specs, read_state_config
@@ -182,6 +183,8 @@ class PlanOptions:
     """Rerun these unchanged jobs (`--replace`, globs allowed)."""
     refresh: bool = True
     """Check that recorded outputs still exist unchanged (`--refresh=false` skips it)."""
+    preview_shots: bool = False
+    """Run shot detection for BasicClipSplit jobs to show how many clips each makes."""
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,19 @@ def _plan_project(
         drift = gather_drift(records, selected, store)
     if cache is not None:
         cache.save()
+    media: dict[str, MediaFacts] = {}
+    shots: dict[str, int] = {}
+    if config.type == "local":
+        from segspec.engine.foresight import gather_media, gather_shots
+
+        picked = set(selected)
+        chosen = [w for w in wants if w.address in picked]
+        media = gather_media(chosen, project.local_store(config))
+        if options.preview_shots:
+            shots = gather_shots(chosen, project.local_store(config))
     facts = Facts(
+        media=media,
+        shots=shots,
         drift=drift,
         force_replace=frozenset(a for a in known if any(matches(a, r) for r in options.replace)),
         targets=options.targets,

@@ -83,6 +83,9 @@ def load_plan_file(path: Path) -> SavedPlan:
             after=saved["full"][item["address"]]["after"],
             reasons=tuple(item["reasons"]),
             attempt=int(saved["attempts"][item["address"]]),
+            objects=tuple(item.get("objects", ())),
+            problems=tuple(item.get("problems", ())),
+            shots=item.get("shots"),
         )
         for item in data["changes"]
     )

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from segspec.plan.outputs import MediaFacts
+
 
 class Action(StrEnum):
     """What apply will do for one address; a closed set."""
@@ -45,6 +47,10 @@ class Facts:
     force_replace: frozenset[str] = frozenset()
     targets: tuple[str, ...] = ()
     """When set, only addresses matching one of these globs are planned (`--target`)."""
+    media: Mapping[str, MediaFacts] = field(default_factory=dict)
+    """What probing each job's input found (local engine): length, frame rate, or error."""
+    shots: Mapping[str, int] = field(default_factory=dict)
+    """How many clips shot detection found for BasicClipSplit jobs (`--preview-shots`)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,13 @@ class Change:
     reasons: tuple[str, ...] = ()
     attempt: int = 1
     """Which run of this fingerprint apply would submit (bumped when rerunning a failure)."""
+    objects: tuple[Mapping[str, Any], ...] = ()
+    """What a create or replace will write: index, bucket, object_key, in, out, duration,
+    first_frame, last_frame (UserDefined jobs)."""
+    problems: tuple[str, ...] = ()
+    """What apply would fail on for this job, as far as planning can tell."""
+    shots: int | None = None
+    """Clips a BasicClipSplit job will produce, when shot detection was previewed."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,11 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return any(change.action is not Action.NOOP for change in self.changes)
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        """(address, problem) for every problem of every change."""
+        return [(c.address, p) for c in self.changes for p in c.problems]
 
     def by_address(self) -> dict[str, Change]:
         return {change.address: change for change in self.changes}

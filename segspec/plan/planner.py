@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from segspec.plan.model import Action, Change, Facts, Plan, Want, matches
+from segspec.plan.outputs import job_problems, key_clashes, planned_objects
 from segspec.plan.reasons import diff_reasons, input_reasons, render_value
 from segspec.state.model import JobRecord
 
@@ -24,6 +26,7 @@ def plan(wants: Iterable[Want], records: Mapping[str, JobRecord], facts: Facts) 
     action carries at least one reason.
     """
     wanted = {want.address: want for want in wants}
+    clashes = key_clashes((a, w.request) for a, w in sorted(wanted.items()))
     changes = []
     for address in sorted(set(wanted) | set(records)):
         if facts.targets and not any(matches(address, t) for t in facts.targets):
@@ -32,11 +35,28 @@ def plan(wants: Iterable[Want], records: Mapping[str, JobRecord], facts: Facts) 
         if want is None:
             assert record is not None
             changes.append(_delete(record))
-        elif record is None:
-            changes.append(Change(address, Action.CREATE, None, _after(want), ("new job",)))
+            continue
+        if record is None:
+            change = Change(address, Action.CREATE, None, _after(want), ("new job",))
         else:
-            changes.append(_update(want, record, facts))
+            change = _update(want, record, facts)
+        changes.append(_foresee(change, want, facts, clashes.get(address, [])))
     return Plan(tuple(changes))
+
+
+def _foresee(change: Change, want: Want, facts: Facts, clashes: list[str]) -> Change:
+    """Add what a create or replace will write and what it would fail on."""
+    if change.action not in (Action.CREATE, Action.REPLACE):
+        return change
+    media = facts.media.get(want.address)
+    problems = job_problems(want.request, want.input, media) + clashes
+    objects = planned_objects(want.request, media)
+    return replace(
+        change,
+        objects=tuple(o.data() for o in objects),
+        problems=tuple(problems),
+        shots=facts.shots.get(want.address),
+    )
 
 
 def _after(want: Want) -> dict[str, Any]:

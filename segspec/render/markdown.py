@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from segspec.plan.model import Action, Plan
-from segspec.render.human import ORDER, SYMBOLS, summary_line
+from segspec.render.human import ORDER, SYMBOLS, foresight_lines, summary_line
+from segspec.render.words import plural
 
 
 def _cell(text: str) -> str:
@@ -12,7 +13,9 @@ def _cell(text: str) -> str:
 
 def render_markdown(plan: Plan) -> str:
     if not plan.has_changes:
-        return f"### segspec plan: no changes\n\n{len(plan.changes)} jobs match the specs.\n"
+        count = len(plan.changes)
+        verb = "matches" if count == 1 else "match"
+        return f"### segspec plan: no changes\n\n{plural(count, 'job')} {verb} the specs.\n"
     lines = [
         f"### segspec plan: {summary_line(plan).removeprefix('Plan: ').rstrip('.')}",
         "",
@@ -32,6 +35,8 @@ def render_markdown(plan: Plan) -> str:
     for change in changes:
         lines.append(f"#### `{change.address}` ({change.action.value})")
         lines.extend(f"- {_cell(reason)}" for reason in change.reasons)
+        lines.extend(f"- {_cell(line)}" for line in foresight_lines(change))
+        lines.extend(f"- ✗ **{_cell(problem)}**" for problem in change.problems)
         if change.action in (Action.CREATE, Action.REPLACE) and change.after:
             params = change.after.get("request", {}).get("JobParams", {})
             target = change.after.get("request", {}).get("OutputConfig", {})

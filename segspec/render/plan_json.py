@@ -41,6 +41,9 @@ def change_data(change: Change) -> dict[str, Any]:
         "before": _side(change.before),
         "after": _side(change.after),
         "reasons": list(change.reasons),
+        "objects": [dict(obj) for obj in change.objects],
+        "problems": list(change.problems),
+        "shots": change.shots,
     }
 
 
@@ -71,6 +74,32 @@ def plan_document(
 
 def render_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+OBJECT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "index",
+        "bucket",
+        "object_key",
+        "in",
+        "out",
+        "duration",
+        "first_frame",
+        "last_frame",
+    ],
+    "properties": {
+        "index": {"type": "integer", "minimum": 0},
+        "bucket": {"type": "string"},
+        "object_key": {"type": "string"},
+        "in": {"type": "number", "description": "Source time of the first frame (s)."},
+        "out": {"type": "number", "description": "Source time the object ends at (s)."},
+        "duration": {"type": "number", "minimum": 0},
+        "first_frame": {"type": ["integer", "null"], "minimum": 0},
+        "last_frame": {"type": ["integer", "null"], "minimum": 0},
+    },
+}
 
 
 def plan_schema() -> dict[str, Any]:
@@ -117,7 +146,16 @@ def plan_schema() -> dict[str, Any]:
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["address", "actions", "before", "after", "reasons"],
+                    "required": [
+                        "address",
+                        "actions",
+                        "before",
+                        "after",
+                        "reasons",
+                        "objects",
+                        "problems",
+                        "shots",
+                    ],
                     "additionalProperties": False,
                     "properties": {
                         "address": {"type": "string"},
@@ -127,6 +165,22 @@ def plan_schema() -> dict[str, Any]:
                         "before": side,
                         "after": side,
                         "reasons": {"type": "array", "items": {"type": "string"}},
+                        "objects": {
+                            "type": "array",
+                            "description": "What a create or replace will write (UserDefined).",
+                            "items": OBJECT_SCHEMA,
+                        },
+                        "problems": {
+                            "type": "array",
+                            "description": "What apply would fail on for this job.",
+                            "items": {"type": "string"},
+                        },
+                        "shots": {
+                            "type": ["integer", "null"],
+                            "minimum": 0,
+                            "description": "Clips a BasicClipSplit job will produce "
+                            "(plan --preview-shots), else null.",
+                        },
                     },
                 },
             },

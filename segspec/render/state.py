@@ -10,12 +10,16 @@ from segspec.plan.reasons import human_size
 from segspec.state.model import JobRecord
 
 
+def _outputs(count: int) -> str:
+    return f"{count:>3} {'output' if count == 1 else 'outputs':<7}"
+
+
 def render_list(jobs: Mapping[str, JobRecord]) -> str:
     if not jobs:
         return "The state records no jobs yet. Run `segspec apply` to create them.\n"
     width = max(len(a) for a in jobs)
     lines = [
-        f"{address:<{width}}  {rec.status:<10}  {len(rec.outputs):>3} outputs  {rec.backend}"
+        f"{address:<{width}}  {rec.status:<10}  {_outputs(len(rec.outputs))}  {rec.backend}"
         for address, rec in sorted(jobs.items())
     ]
     return "\n".join(lines) + "\n"
@@ -53,7 +57,29 @@ def render_record(record: JobRecord) -> str:
             lines.append(
                 f"    [{out.index}] {out.bucket}/{out.object_key}  {span}{frames}{size}{media}"
             )
+    if record.picture:
+        lines.append(
+            f"  picture      {record.picture.bucket}/{record.picture.object_key} "
+            f"({record.picture.kind})"
+        )
     return "\n".join(lines) + "\n"
+
+
+def picture_data(record: JobRecord, store_objects: Path | None) -> dict[str, Any] | None:
+    """The job's picture (contact sheet or first/last frames) as plain data, if any."""
+    picture = record.picture
+    if picture is None:
+        return None
+    row: dict[str, Any] = {
+        "kind": picture.kind,
+        "bucket": picture.bucket,
+        "object_key": picture.object_key,
+        "size": picture.size,
+        "sha256": picture.sha256,
+    }
+    if store_objects is not None:
+        row["path"] = str(store_objects / picture.bucket / picture.object_key)
+    return row
 
 
 def outputs_data(record: JobRecord, store_objects: Path | None) -> list[dict[str, Any]]:

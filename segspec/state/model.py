@@ -39,6 +39,19 @@ class OutputRecord(_Record):
     etag: str | None = None
 
 
+class PictureRecord(_Record):
+    """A picture of a job's clips, stored beside its outputs (local engine)."""
+
+    kind: Literal["contact-sheet", "first-last-frames"] = Field(
+        description="contact-sheet: one thumbnail per shot (BasicClipSplit); "
+        "first-last-frames: each clip's first and last frame (UserDefined)."
+    )
+    bucket: str
+    object_key: str
+    size: int | None = None
+    sha256: str | None = None
+
+
 class JobError(_Record):
     code: str
     message: str
@@ -71,6 +84,9 @@ class JobRecord(_Record):
     media_id: str | None = None
     media_url: str | None = None
     outputs: list[OutputRecord] = Field(default_factory=list)
+    picture: PictureRecord | None = Field(
+        default=None, description="A picture of the clips, when the backend made one."
+    )
 
 
 class StateFile(_Record):

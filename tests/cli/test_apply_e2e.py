@@ -307,7 +307,7 @@ def test_apply_e2e_show_output_state_commands(proj: Callable[[str], Path], cli: 
     assert code == 0
     assert out.splitlines() == [
         "alpha  Finished      2 outputs  local",
-        "beta   Finished      1 outputs  local",
+        "beta   Finished      1 output   local",
     ]
     assert cli("state", "list")[1] == out
 
@@ -322,7 +322,8 @@ def test_apply_e2e_show_output_state_commands(proj: Callable[[str], Path], cli: 
     paths = [Path(row["path"]) for row in data["outputs"]]
     assert paths == [clip(root, "alpha/clip_0.mp4"), clip(root, "alpha/clip_1.mp4")]
     assert [(r["first_frame"], r["last_frame"]) for r in data["outputs"]] == [(0, 24), (37, 49)]
-    assert cli("output", "alpha")[1].splitlines() == [str(p) for p in paths]
+    picture = f"first-last-frames: {clip(root, 'alpha/clip_first-last-frames.jpg')}"
+    assert cli("output", "alpha")[1].splitlines() == [*map(str, paths), picture]
 
     code, out, _ = cli("state", "show", "beta")
     record = json.loads(out)

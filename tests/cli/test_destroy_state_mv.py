@@ -43,9 +43,11 @@ def make(
     return write
 
 
-def objects(root: Path) -> list[str]:
+def objects(root: Path, pictures: bool = False) -> list[str]:
+    """The clips in the local store (and the pictures beside them, with `pictures`)."""
     base = root / ".segspec" / "objects"
-    return sorted(str(p.relative_to(base)) for p in base.rglob("*") if p.is_file())
+    found = (p for p in base.rglob("*") if p.is_file() and (pictures or p.suffix != ".jpg"))
+    return sorted(str(p.relative_to(base)) for p in found)
 
 
 def records(root: Path) -> dict[str, Any]:
@@ -65,7 +67,7 @@ def test_destroy_target_deletes_outputs_and_forgets_the_job(
     assert result.code == 0, result.err
     assert "  - a (delete)\n" in result.out and " b (" not in result.out
     assert "- a: 2 output objects deleted, job forgotten" in result.out
-    assert objects(root) == ["out/b/clip_0.mp4"]
+    assert objects(root, pictures=True) == ["out/b/clip_0.mp4", "out/b/clip_first-last-frames.jpg"]
     assert not (root / ".segspec" / "objects" / "out" / "a").exists()  # emptied dirs go too
     assert records(root) == {"b": b_record}
     # a is still in the specs: the next plan creates it again; b is untouched.

@@ -66,6 +66,8 @@ def test_drift_missing_output_plans_replace_for_that_job_only(
         "\n"
         "  -/+ a (replace)\n"
         "      output missing: out/a/shot_1.mp4\n"
+        "      writes out/a/shot_0.mp4  0.000–1.000 s (1.000 s), frames 0–24\n"
+        "      writes out/a/shot_1.mp4  1.000–2.000 s (1.000 s), frames 25–49\n"
         "\n"
         "Plan: 0 to create, 1 to replace, 0 to delete.\n"
     )

@@ -71,7 +71,12 @@ def test_remote_inputs_read_once_identified_by_etag(
     cache = root / ".segspec" / "cache" / "objects"
     assert len(list(cache.iterdir())) == 1  # both jobs read the one downloaded copy
     keys = s3.client().list_objects_v2(Bucket="media-out")["Contents"]
-    assert sorted(k["Key"] for k in keys) == ["a/clip_0.mp4", "b/clip_0.mp4"]
+    assert sorted(k["Key"] for k in keys) == [
+        "a/clip_0.mp4",
+        "a/clip_first-last-frames.jpg",  # each job's picture goes beside its outputs
+        "b/clip_0.mp4",
+        "b/clip_first-last-frames.jpg",
+    ]
 
     # Planning never downloads: with the cache gone the plan is still a no-op.
     for file in cache.iterdir():

@@ -42,11 +42,13 @@ def write_specs(root: Path, text: str) -> None:
     (root / "specs" / "jobs.yaml").write_text(text, encoding="utf-8")
 
 
-def objects(root: Path) -> list[str]:
+def objects(root: Path, pictures: bool = False) -> list[str]:
+    """The clips in the local store (and the pictures beside them, with `pictures`)."""
     base = root / ".segspec" / "objects"
     if not base.exists():
         return []
-    return sorted(str(p.relative_to(base)) for p in base.rglob("*") if p.is_file())
+    found = (p for p in base.rglob("*") if p.is_file() and (pictures or p.suffix != ".jpg"))
+    return sorted(str(p.relative_to(base)) for p in found)
 
 
 def state_json(root: Path) -> dict[str, object]:

@@ -61,6 +61,21 @@ def test_startup_help_lists_the_real_commands() -> None:
     assert lazy["out"] == full.stdout
 
 
+def test_startup_help_table_is_each_commands_first_paragraph() -> None:
+    """At any terminal width the lazy list matches: the table holds the whole paragraph."""
+    import inspect
+
+    from segspec.cli.main import SHORT_HELP, _register, cli
+
+    _register()
+    real = {
+        name: " ".join(inspect.cleandoc(command.help or "").split("\n\n")[0].split())
+        for name, command in cli.commands.items()
+        if not command.hidden
+    }
+    assert real == SHORT_HELP
+
+
 def test_startup_command_still_runs() -> None:
     result = _probe("show", "--help")
     assert result["code"] == 0

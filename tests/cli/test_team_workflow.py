@@ -162,7 +162,11 @@ def test_team_two_clones_share_state_and_outputs(
     assert "Apply complete: 4 finished" in out
     assert not (a / "segspec.state.json").exists()  # the state lives in the bucket only
     assert len(remote_state(s3)["jobs"]) == JOBS
-    assert keys(s3, CLIPS_BUCKET) == [f"job{n}/clip_0.mp4" for n in range(JOBS)]
+    assert keys(s3, CLIPS_BUCKET) == [  # each job's clip and the picture beside it
+        key
+        for n in range(JOBS)
+        for key in (f"job{n}/clip_0.mp4", f"job{n}/clip_first-last-frames.jpg")
+    ]
     assert not lock_left(s3) and journal(s3) == []
     record = remote_state(s3)["jobs"]["job0"]
     assert record["outputs"][0]["etag"] and record["outputs"][0]["size"] > 0
@@ -173,7 +177,8 @@ def test_team_two_clones_share_state_and_outputs(
     assert frame_numbers(clip) == list(range(0, 25))
 
     code, out, err = cli(b, "output", "job0")
-    assert (code, out) == (0, f"oss://{CLIPS_BUCKET}/job0/clip_0.mp4\n"), err
+    picture = f"first-last-frames: oss://{CLIPS_BUCKET}/job0/clip_first-last-frames.jpg"
+    assert (code, out) == (0, f"oss://{CLIPS_BUCKET}/job0/clip_0.mp4\n{picture}\n"), err
 
     # B has no local state and no local outputs, yet nothing is to be done.
     code, out, err = cli(b, "plan", "--detailed-exitcode")
@@ -204,6 +209,7 @@ def test_team_two_clones_share_state_and_outputs(
     code, out, err = cli(b, "destroy", "--auto-approve", "--target", "job1")
     assert code == 0, err
     assert "job1/clip_0.mp4" not in keys(s3, CLIPS_BUCKET)
+    assert "job1/clip_first-last-frames.jpg" not in keys(s3, CLIPS_BUCKET)
     assert "job0/clip_0.mp4" in keys(s3, CLIPS_BUCKET)
     assert "job1" not in remote_state(s3)["jobs"]
 

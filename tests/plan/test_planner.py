@@ -70,7 +70,7 @@ def test_planner_noop_when_fingerprint_matches_finished() -> None:
     change = only(result)
     assert change.action is Action.NOOP and change.reasons == ()
     assert not result.has_changes
-    assert render_plan(result) == "No changes. 1 job match the specs and the state.\n"
+    assert render_plan(result) == "No changes. 1 job matches the specs and the state.\n"
 
 
 def test_planner_replace_names_the_changed_range() -> None:
@@ -213,11 +213,17 @@ def test_planner_output_sorted_and_deterministic() -> None:
     assert render_plan(again) == render_plan(first)
 
 
+def keyed(key: str, *outs: float) -> dict[str, Any]:
+    req = request(*outs)
+    req["OutputConfig"]["ObjectKey"] = key
+    return req
+
+
 def test_planner_render_groups_by_action_with_reasons() -> None:
     old = want("b", request(10, 30))
     result = plan(
-        [want("a"), want("b", request(10, 35))],
-        {"b": record(old), "c": record(want("c"))},
+        [want("a", keyed("a_{index}.mp4")), want("b", request(10, 35))],
+        {"b": record(old), "c": record(want("c", keyed("x_{index}.mp4")))},
         Facts(),
     )
     assert render_plan(result) == (
@@ -225,8 +231,11 @@ def test_planner_render_groups_by_action_with_reasons() -> None:
         "\n"
         "  + a (create)\n"
         "      new job\n"
+        "      writes clips/a_0.mp4  0.000–10.000 s (10.000 s)\n"
         "  -/+ b (replace)\n"
         "      JobParams.Ranges[1].Out: 30 → 35\n"
+        "      writes clips/c_0.mp4  0.000–10.000 s (10.000 s)\n"
+        "      writes clips/c_1.mp4  10.000–35.000 s (25.000 s)\n"
         "  - c (delete)\n"
         "      no longer in the specs; its 1 output object stays\n"
         "\n"

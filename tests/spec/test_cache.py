@@ -13,8 +13,8 @@ import segspec.spec.cache as cache_module
 import segspec.spec.loader as loader_module
 from segspec.engine.project import Project, gather_wants
 from segspec.errors import SpecError
-from segspec.spec.cache import SpecCache
 from segspec.spec import yamlpos
+from segspec.spec.cache import SpecCache
 from segspec.spec.loader import SpecSet, load_specs
 from segspec.spec.variables import VariableInputs
 

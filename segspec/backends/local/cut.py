@@ -9,9 +9,7 @@ first and last frames are the ones its Range names.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,34 +18,17 @@ from segspec.errors import MediaError
 from segspec.media.encode import audio_args, scale_filter, video_args
 from segspec.media.ffmpeg import run_ffmpeg
 from segspec.media.probe import MediaInfo
+from segspec.plan.outputs import frame_span, range_problems
 
-EPSILON = 1e-6
-
-
-def frame_span(start: float, end: float, fps: Fraction) -> tuple[int, int]:
-    """(first, last) source frame numbers (inclusive) of the range [start, end)."""
-    first = math.floor(start * fps + EPSILON)
-    stop = math.ceil(end * fps - EPSILON)
-    return first, stop - 1
+__all__ = ["check_ranges", "cut_ranges", "frame_span"]
 
 
 def check_ranges(ranges: Sequence[Mapping[str, Any]], info: MediaInfo) -> None:
-    """Refuse ranges past the end of the input (one frame of slack for rounding)."""
-    slack = float(1 / info.fps)
-    for index, item in enumerate(ranges):
-        if float(item["Out"]) > info.duration + slack:
-            raise MediaError(
-                f"JobParams.Ranges[{index}].Out is {float(item['Out']):g} s, past the end of "
-                f"the input ({info.duration:.2f} s long) — shorten the range",
-                code="InvalidParameter.RangeOutOfBounds",
-            )
-        first, last = frame_span(float(item["In"]), float(item["Out"]), info.fps)
-        if last < first:
-            raise MediaError(
-                f"JobParams.Ranges[{index}] holds no whole frame at {float(info.fps):g} fps — "
-                "widen the range",
-                code="InvalidParameter.EmptyRange",
-            )
+    """Refuse ranges past the end of the input or holding no whole frame (as plans do)."""
+    problems = range_problems(ranges, info.duration, info.fps)
+    if problems:
+        code, message = problems[0]
+        raise MediaError(message, code=code)
 
 
 def cut_ranges(

@@ -8,6 +8,7 @@ left `Executing` by a process that died is run again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -20,9 +21,10 @@ from segspec.backends.base import JobRequest, JobResult, JobState, OutputSegment
 from segspec.backends.local.clips import Clip
 from segspec.backends.local.cut import cut_ranges
 from segspec.backends.local.inputs import RemoteInputs, resolve_input
+from segspec.backends.local.pictures import make_picture, picture_key, picture_record
 from segspec.backends.local.store import LocalStore, sha256_file
 from segspec.errors import BackendError, MediaError, os_error_message
-from segspec.media.probe import probe
+from segspec.media.probe import MediaInfo, probe
 from segspec.state.model import now_utc
 
 if TYPE_CHECKING:
@@ -123,7 +125,7 @@ class LocalBackend:
     def _run(self, job_id: str, record: dict[str, Any]) -> dict[str, Any]:
         workdir = self.store.work_dir(job_id)
         try:
-            segments = self._work(record, workdir)
+            segments, picture = self._work(record, workdir)
         except MediaError as exc:
             record.update(state="Failed", error_code=exc.code, error_message=str(exc))
         except OSError as exc:
@@ -133,6 +135,8 @@ class LocalBackend:
             record.update(state="Failed", error_code="LocalFileSystemError", error_message=message)
         else:
             out = record["request"]["OutputConfig"]
+            if picture is not None:
+                record["picture"] = picture
             endpoint = self.endpoint_for(out) or self.store.objects.resolve().as_uri()
             record.update(
                 state="Finished",
@@ -145,7 +149,9 @@ class LocalBackend:
         self.store.write_job(job_id, record)
         return record
 
-    def _work(self, record: Mapping[str, Any], workdir: Path) -> tuple[OutputSegment, ...]:
+    def _work(
+        self, record: Mapping[str, Any], workdir: Path
+    ) -> tuple[tuple[OutputSegment, ...], dict[str, Any] | None]:
         request = record["request"]
         out = request["OutputConfig"]
         src = resolve_input(
@@ -161,7 +167,33 @@ class LocalBackend:
             from segspec.backends.local.split import split_shots
 
             clips = split_shots(src, out, record["local"], workdir, suffix)
-        return tuple(self._publish(clip, out) for clip in clips)
+        segments = tuple(self._publish(clip, out) for clip in clips)
+        picture = None
+        if clips:
+            # The picture is for reviewers; a job whose clips were made is not failed
+            # for want of one (the record then simply has no picture).
+            with contextlib.suppress(MediaError):
+                picture = self._picture(src, info, params["Mode"], clips, out, workdir)
+        return segments, picture
+
+    def _picture(
+        self,
+        src: Path,
+        info: MediaInfo,
+        mode: str,
+        clips: list[Clip],
+        out: Mapping[str, Any],
+        workdir: Path,
+    ) -> dict[str, Any]:
+        kind, path = make_picture(src, info, mode, clips, workdir)
+        key = picture_key(str(out["ObjectKey"]), kind)
+        endpoint = self.endpoint_for(out)  # beside the outputs, wherever they go
+        if endpoint is None:
+            _, size, digest = self.store.put_object(path, out["Bucket"], key)
+        else:
+            digest = sha256_file(path)
+            size = self.remote(endpoint).put(path, out["Bucket"], key).size
+        return picture_record(kind, out["Bucket"], key, size, digest)
 
     def _publish(self, clip: Clip, out: Mapping[str, Any]) -> OutputSegment:
         key = str(out["ObjectKey"]).replace("{index}", str(clip.index))
@@ -220,4 +252,5 @@ def _result(record: Mapping[str, Any]) -> JobResult:
         error_message=record.get("error_message"),
         ai_result=record.get("ai_result"),
         segments=segments,
+        picture=record.get("picture"),
     )

@@ -22,6 +22,7 @@ from segspec.detect import Shot, detect_shots
 from segspec.errors import MediaError
 from segspec.media.encode import audio_args, scale_filter, video_args
 from segspec.media.ffmpeg import run_ffmpeg
+from segspec.media.frames import any_frame_expr
 from segspec.media.probe import probe
 from segspec.spec.models import DetectorOptions
 
@@ -40,19 +41,8 @@ def detector_options(local: Mapping[str, Any]) -> DetectorOptions | None:
 
 
 def keyframe_expr(frames: list[int]) -> str:
-    """A `-force_key_frames` expression true exactly on the given frame numbers.
-
-    The terms are summed as a balanced tree: ffmpeg's expression parser rejects a flat
-    chain of more than about 100 terms, and a 10-minute video can have hundreds of shots.
-    """
-
-    def tree(terms: list[str]) -> str:
-        if len(terms) == 1:
-            return terms[0]
-        mid = len(terms) // 2
-        return f"({tree(terms[:mid])}+{tree(terms[mid:])})"
-
-    return "expr:" + (tree([f"eq(n,{f})" for f in frames]) if frames else "0")
+    """A `-force_key_frames` expression true exactly on the given frame numbers."""
+    return "expr:" + any_frame_expr(frames)
 
 
 def encoder_frames(shots: list[Shot], src_fps: Fraction, out_fps: Fraction | None) -> list[int]:
@@ -118,7 +108,7 @@ def split_shots(
     pattern = str(workdir).replace("%", "%%") + f"/%d{suffix.replace('%', '%%')}"
     run_ffmpeg(
         split_args(src, shots, output, local, pattern, info.has_audio, info.fps),
-        what=f"splitting {src.name} into {len(shots)} shots",
+        what=f"splitting {src.name} into {len(shots)} shot{'s' if len(shots) != 1 else ''}",
     )
     clips = [
         Clip(s.index, s.first_frame, s.last_frame, s.in_s, s.out_s, workdir / f"{s.index}{suffix}")
@@ -129,7 +119,8 @@ def split_shots(
     if missing or extra.exists():
         raise MediaError(
             f"splitting {src.name}: ffmpeg wrote a different number of clips than the "
-            f"{len(clips)} shots found (missing: {', '.join(missing) or 'none'}) — "
+            f"{len(clips)} shot{'s' if len(clips) != 1 else ''} found "
+            f"(missing: {', '.join(missing) or 'none'}) — "
             "report this with the input file",
             code="SplitMismatch",
         )
