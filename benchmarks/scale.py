@@ -38,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work" / "scale"
-BUILD_KEY = "scale-v2"
+BUILD_KEY = "scale-v3"
 """Bump when the layout of built projects changes (cached projects are rebuilt)."""
 FILES = 50
 BUCKET = "scale-clips"
@@ -250,21 +250,20 @@ def median_of(runs: int, args: Sequence[str], cwd: Path) -> tuple[float, int]:
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
-def change_one(root: Path, layout: str, flip: bool) -> None:
-    """Edit one job's range (a different job shape each flip) in its spec file."""
+def change_one(root: Path, layout: str, original: str, run: int) -> None:
+    """Edit one job's range in its spec file, differently for each run (so each run meets
+    a file it has not seen: a real miss of the spec cache, not a hit on the last edit)."""
     file = root / "specs" / ("all.yaml" if layout == "foreach" else "part00.yaml")
-    text = file.read_text(encoding="utf-8")
-    if layout == "foreach":  # one for_each: give the first instance its own job instead
-        doc = json.loads(text)
+    out = f"{0.5 - 0.01 * run:.2f}"
+    if layout == "foreach":  # one for_each: the first instance becomes a job of its own
+        doc = json.loads(original)
         doc["jobs"]["ep"]["for_each"] = doc["jobs"]["ep"]["for_each"][1:]
-        if flip:
-            doc["jobs"]["ep"]["for_each"].insert(0, "ep000000")
-        else:
-            doc["jobs"]["solo"] = job_body("media/ep000000.mp4", "clips/solo_{index}.mp4")
+        solo = job_body("media/ep000000.mp4", "clips/solo_{index}.mp4")
+        solo["JobParams"] = {"Mode": "UserDefined", "Ranges": [{"In": 0, "Out": float(out)}]}
+        doc["jobs"]["solo"] = solo
         file.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
         return
-    old, new = ('"Out": 0.6', '"Out": 0.5') if not flip else ('"Out": 0.5', '"Out": 0.6')
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    file.write_text(original.replace('"Out": 0.6', f'"Out": {out}', 1), encoding="utf-8")
 
 
 def measure(root: Path, layout: str, runs: int) -> dict[str, tuple[float, int]]:
@@ -280,25 +279,36 @@ def measure(root: Path, layout: str, runs: int) -> dict[str, tuple[float, int]]:
         median_of(runs, segspec("show", "--json"), root) if _has_show_json() else (0.0, 0)
     )
     saved = state.read_bytes()
-    applies = []
     spec_dir = root / "specs"
-    backup = {p.name: p.read_bytes() for p in spec_dir.glob("*.yaml")}
+    backup = {p.name: p.read_text(encoding="utf-8") for p in spec_dir.glob("*.yaml")}
+    original = backup["all.yaml" if layout == "foreach" else "part00.yaml"]
+    plans, applies = [], []
+    # the edited job's apply replaces its output; its recorded bytes are put back after
+    output = root / ".segspec" / "objects" / BUCKET / "clips" / "ep000000_0.mp4"
+    kept = output.with_name(".kept-ep000000_0.mp4")
+    kept.unlink(missing_ok=True)
+    os.link(output, kept)
     try:
-        change_one(root, layout, flip=False)
-        row["plan, 1 changed"] = median_of(runs, segspec("plan"), root)
-        for _ in range(runs):
+        for run in range(runs):
+            change_one(root, layout, original, run)
+            plans.append(run_timed(segspec("plan"), root))
+        for run in range(runs):
+            change_one(root, layout, original, runs + run)
             applies.append(run_timed(segspec("apply", "--auto-approve"), root))
             state.write_bytes(saved)  # back to the all-applied state for the next run
             for name in ("segspec.state.json.journal", "segspec.state.json.backup"):
                 (root / name).unlink(missing_ok=True)
+            os.unlink(output)
+            os.link(kept, output)
     finally:
-        for name, data in backup.items():
-            (spec_dir / name).write_bytes(data)
+        os.replace(kept, output)
+        for name, text in backup.items():
+            (spec_dir / name).write_text(text, encoding="utf-8")
         state.write_bytes(saved)
-    row["apply, 1 changed"] = (
-        statistics.median(a[0] for a in applies),
-        max(a[1] for a in applies),
-    )
+        for name in ("segspec.state.json.journal", "segspec.state.json.backup"):
+            (root / name).unlink(missing_ok=True)
+    for column, results in (("plan, 1 changed", plans), ("apply, 1 changed", applies)):
+        row[column] = (statistics.median(r[0] for r in results), max(r[1] for r in results))
     return row
 
 
