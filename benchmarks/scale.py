@@ -38,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work" / "scale"
-BUILD_KEY = "scale-v3"
+BUILD_KEY = "scale-v4"
 """Bump when the layout of built projects changes (cached projects are rebuilt)."""
 FILES = 50
 BUCKET = "scale-clips"
@@ -179,6 +179,7 @@ import hashlib, json, os, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
 from scale import Linker
+from segspec.backends.local.pictures import picture_key
 from segspec.engine.project import Project, gather_wants
 from segspec.spec.normalize import client_token
 from segspec.state.model import JobRecord
@@ -194,6 +195,11 @@ config = project.backend_config(specs)
 wants = gather_wants(project, specs, config)  # real input identities and fingerprints
 source = seed_objects / template.outputs[0].bucket / template.outputs[0].object_key
 linker = Linker(str(source), str(root / ".spare"))
+if template.picture is not None:
+    picture_linker = Linker(
+        str(seed_objects / template.picture.bucket / template.picture.object_key),
+        str(root / ".spare"),
+    )
 jobs = {}
 for want in wants:
     token = client_token(want.address, want.fingerprint, 1)
@@ -202,7 +208,13 @@ for want in wants:
     dest = root / ".segspec" / "objects" / template.outputs[0].bucket / key
     dest.parent.mkdir(parents=True, exist_ok=True)
     linker.link(str(dest))
+    picture = template.picture
+    if picture is not None:  # the local engine's picture of the clips, made the same way
+        picture_dest = picture_key(want.request["OutputConfig"]["ObjectKey"], picture.kind)
+        picture_linker.link(str(root / ".segspec" / "objects" / picture.bucket / picture_dest))
+        picture = picture.model_copy(update={"object_key": picture_dest})
     jobs[want.address] = template.model_copy(update={
+        "picture": picture,
         "address": want.address, "request": dict(want.request), "local": dict(want.local),
         "input": dict(want.input), "fingerprint": want.fingerprint, "client_token": token,
         "job_id": hashlib.sha256(f"local\n{token}".encode()).hexdigest()[:32],
