@@ -49,6 +49,51 @@ def _take_globals(ctx: click.Context, given: dict[str, Any]) -> None:
 on_globals(_take_globals)
 
 
+COMMANDS = {
+    "apply": (
+        ("commands_plan",),
+        "Submit new and changed jobs, wait for them, record their results.",
+    ),
+    "destroy": (
+        ("commands_state", "commands_destroy"),
+        "Delete the recorded output objects of jobs and forget the jobs.",
+    ),
+    "detect": (("commands_state",), "Preview the shots a BasicClipSplit job would cut VIDEO into."),
+    "force-unlock": (
+        ("commands_init",),
+        "Remove the state lock LOCK_ID that a dead process left behind.",
+    ),
+    "import": (
+        ("commands_cloud",),
+        "Adopt existing job JOB_ID into the state as job NAME (it must match the spec).",
+    ),
+    "init": (
+        ("commands_init",),
+        "Check where the state lives (bucket reachable, credentials valid, lock works).",
+    ),
+    "media": (("commands_state",), "The local engine's media catalog (Type: Media inputs)."),
+    "output": (
+        ("commands_state",),
+        "The output objects of job NAME, or of every job (paths on the local engine).",
+    ),
+    "plan": (("commands_plan",), "Show what apply would change, and why."),
+    "refresh": (
+        ("commands_cloud",),
+        "Collect the results of jobs still running (the plan's `read` entries).",
+    ),
+    "report": (
+        ("commands_report",),
+        "Write a self-contained HTML page of the project: the pending plan, every job with "
+        "its status, a timeline of its clips, their keys, durations and pictures.",
+    ),
+    "show": (("commands_state",), "Show the state, one job's record, or a saved plan file."),
+    "state": (("commands_state", "commands_destroy"), "Inspect or edit the state."),
+    "validate": (("commands_plan",), "Check every spec file; report all problems at once."),
+}
+"""The modules whose `register(group)` add each command (and its subcommands), in
+order, and the first paragraph of its help: `segspec --help` imports no command, and
+running one imports only its modules (the engine, pydantic and the models cost ~150 ms;
+`detect`'s numpy ~100 ms more). tests/cli/test_startup.py checks the table."""
 COMMAND_MODULES = (
     "commands_plan",
     "commands_init",
@@ -57,48 +102,33 @@ COMMAND_MODULES = (
     "commands_destroy",
     "commands_report",
 )
-"""The modules whose `register(group)` adds the commands, imported on first use."""
-
-SHORT_HELP = {
-    "apply": "Submit new and changed jobs, wait for them, record their results.",
-    "destroy": "Delete the recorded output objects of jobs and forget the jobs.",
-    "detect": "Preview the shots a BasicClipSplit job would cut VIDEO into.",
-    "force-unlock": "Remove the state lock LOCK_ID that a dead process left behind.",
-    "import": "Adopt existing job JOB_ID into the state as job NAME (it must match the spec).",
-    "init": "Check where the state lives (bucket reachable, credentials valid, lock works).",
-    "media": "The local engine's media catalog (Type: Media inputs).",
-    "output": "The output objects of job NAME, or of every job (paths on the local engine).",
-    "plan": "Show what apply would change, and why.",
-    "refresh": "Collect the results of jobs still running (the plan's `read` entries).",
-    "report": "Write a self-contained HTML page of the project: the pending plan, every job "
-    "with its status, a timeline of its clips, their keys, durations and pictures.",
-    "show": "Show the state, one job's record, or a saved plan file.",
-    "state": "Inspect or edit the state.",
-    "validate": "Check every spec file; report all problems at once.",
-}
-"""The first paragraph of each command's help, so that `segspec --help` need not import
-the commands and the engine (pydantic, the models: ~150 ms at start-up).
-tests/cli/test_startup.py checks it against the real commands."""
+"""Every command module, in the order they register (destroy adds `state mv`)."""
+SHORT_HELP = {name: text for name, (_, text) in COMMANDS.items()}
 
 
 class LazyGroup(SegspecGroup):
     """The top-level group: commands are imported when one is run, not for `--help`."""
 
     loaded = False
+    """Whether every command module is imported."""
+    imported: frozenset[str] = frozenset()
 
-    def load(self) -> None:
-        if not self.loaded:
-            self.loaded = True
-            import importlib
+    def load(self, modules: tuple[str, ...] = COMMAND_MODULES) -> None:
+        """Import and register `modules` (default: every command's), each once."""
+        import importlib
 
-            for name in COMMAND_MODULES:
+        for name in modules:
+            if name not in self.imported:
+                self.imported = self.imported | {name}
                 importlib.import_module(f"segspec.cli.{name}").register(self)
+        self.loaded = self.loaded or modules == COMMAND_MODULES
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.commands) if self.loaded else sorted(SHORT_HELP)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        self.load()
+        known = COMMANDS.get(cmd_name)
+        self.load(known[0] if known is not None else COMMAND_MODULES)  # unknown: all, to suggest
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 
+import click
 import pytest
 
 HEAVY = ("pydantic", "numpy", "deepdiff", "boto3", "botocore", "av", "alibabacloud_ice20201109")
@@ -74,6 +75,34 @@ def test_startup_help_table_is_each_commands_first_paragraph() -> None:
         if not command.hidden
     }
     assert real == SHORT_HELP
+
+
+def test_startup_commands_table_names_each_commands_module() -> None:
+    from segspec.cli.main import COMMANDS, _register, cli
+
+    _register()
+    assert set(COMMANDS) == set(cli.commands)
+    for name, command in cli.commands.items():
+        made_in = {command.callback.__module__} if command.callback else set()
+        if isinstance(command, click.Group):
+            made_in |= {c.callback.__module__ for c in command.commands.values() if c.callback}
+        assert made_in <= {f"segspec.cli.{module}" for module in COMMANDS[name][0]}, name
+
+
+@pytest.mark.parametrize("args", [("state", "mv", "--help"), ("destroy", "--help")])
+def test_startup_command_with_subcommands_from_two_modules(args: tuple[str, ...]) -> None:
+    assert _probe(*args)["code"] == 0
+
+
+def test_startup_plan_imports_only_its_module() -> None:
+    """Running `plan --help` imports the planning commands, not numpy or the others."""
+    result = _probe("plan", "--help")
+    assert result["code"] == 0
+    modules = result["modules"]
+    assert isinstance(modules, list)
+    assert "segspec.cli.commands_plan" in modules
+    assert "segspec.cli.commands_state" not in modules
+    assert "numpy" not in modules
 
 
 def test_startup_command_still_runs() -> None:
