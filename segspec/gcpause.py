@@ -3,10 +3,8 @@
 Loading a large state or planning 100,000 jobs makes hundreds of thousands of dicts and
 models that live until the command ends and form no reference cycles; with the collector
 running, each of its full passes rescans all of them (about a quarter of a large plan's
-time). Those phases run with it paused; when they end, what they made is moved out of
-the collector's sight (`gc.freeze`: still freed by reference counting, only never
-rescanned; resuming without it would make the next collection rescan all of it at once),
-and it is resumed, so a long apply still collects whatever cycles it makes later.
+time). Those phases run with it paused; it is resumed right after, so a long apply still
+collects whatever cycles it makes.
 """
 
 from __future__ import annotations
@@ -25,5 +23,4 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
-            gc.freeze()
             gc.enable()
