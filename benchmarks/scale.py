@@ -299,7 +299,7 @@ def measure(root: Path, layout: str, runs: int) -> dict[str, tuple[float, int]]:
     output = root / ".segspec" / "objects" / BUCKET / "clips" / "ep000000_0.mp4"
     kept = output.with_name(".kept-ep000000_0.mp4")
     kept.unlink(missing_ok=True)
-    os.link(output, kept)
+    shutil.copy2(output, kept)  # a copy: the output's link count may be exhausted
     try:
         for run in range(runs):
             change_one(root, layout, original, run)
@@ -310,8 +310,7 @@ def measure(root: Path, layout: str, runs: int) -> dict[str, tuple[float, int]]:
             state.write_bytes(saved)  # back to the all-applied state for the next run
             for name in ("segspec.state.json.journal", "segspec.state.json.backup"):
                 (root / name).unlink(missing_ok=True)
-            os.unlink(output)
-            os.link(kept, output)
+            shutil.copy2(kept, output)
     finally:
         os.replace(kept, output)
         for name, text in backup.items():
