@@ -158,6 +158,17 @@ def plan(
             save_plan(out_file, planned, state)
     if refresh_only and not planned.plan.changes and fmt is None:
         ctx.ui.out(NOTHING_TO_REFRESH)
+    elif fmt == "json":
+        from segspec.render.plan_json import stream_plan_json
+
+        for piece in stream_plan_json(
+            planned.plan,
+            lineage=state.lineage,
+            serial=state.serial,
+            specs_digest=planned.specs.digest,
+            backend=planned.config.type,
+        ):
+            ctx.ui.out(piece, nl=False)
     else:
         ctx.ui.out(_render(ctx, planned, state, fmt or "human"), nl=False)
     if out_file is not None and fmt is None:

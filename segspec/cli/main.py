@@ -9,15 +9,17 @@ from __future__ import annotations
 import sys
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from segspec import __version__
 from segspec.cli.globals import SegspecGroup, Settings, merge, on_globals
-from segspec.cli.ui import UI
-from segspec.engine.project import Project
 from segspec.errors import SegspecError, os_error_message
+
+if TYPE_CHECKING:
+    from segspec.cli.ui import UI
+    from segspec.engine.project import Project
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -31,6 +33,9 @@ class Context:
 
     @classmethod
     def build(cls, settings: Settings) -> Context:
+        from segspec.cli.ui import UI  # imported here: `--help` and `--version` need neither
+        from segspec.engine.project import Project
+
         project = Project.locate(settings.specs, settings.state, settings.backend)
         return cls(project, UI.detect(settings.no_color), settings.lock_timeout, settings)
 
@@ -44,7 +49,102 @@ def _take_globals(ctx: click.Context, given: dict[str, Any]) -> None:
 on_globals(_take_globals)
 
 
-@click.group(cls=SegspecGroup, context_settings={"help_option_names": ["-h", "--help"]})
+COMMANDS = {
+    "apply": (
+        ("commands_plan",),
+        "Submit new and changed jobs, wait for them, record their results.",
+    ),
+    "destroy": (
+        ("commands_state", "commands_destroy"),
+        "Delete the recorded output objects of jobs and forget the jobs.",
+    ),
+    "detect": (("commands_state",), "Preview the shots a BasicClipSplit job would cut VIDEO into."),
+    "force-unlock": (
+        ("commands_init",),
+        "Remove the state lock LOCK_ID that a dead process left behind.",
+    ),
+    "import": (
+        ("commands_cloud",),
+        "Adopt existing job JOB_ID into the state as job NAME (it must match the spec).",
+    ),
+    "init": (
+        ("commands_init",),
+        "Check where the state lives (bucket reachable, credentials valid, lock works).",
+    ),
+    "media": (("commands_state",), "The local engine's media catalog (Type: Media inputs)."),
+    "output": (
+        ("commands_state",),
+        "The output objects of job NAME, or of every job (paths on the local engine).",
+    ),
+    "plan": (("commands_plan",), "Show what apply would change, and why."),
+    "refresh": (
+        ("commands_cloud",),
+        "Collect the results of jobs still running (the plan's `read` entries).",
+    ),
+    "report": (
+        ("commands_report",),
+        "Write a self-contained HTML page of the project: the pending plan, every job with "
+        "its status, a timeline of its clips, their keys, durations and pictures.",
+    ),
+    "show": (("commands_state",), "Show the state, one job's record, or a saved plan file."),
+    "state": (("commands_state", "commands_destroy"), "Inspect or edit the state."),
+    "validate": (("commands_plan",), "Check every spec file; report all problems at once."),
+}
+"""The modules whose `register(group)` add each command (and its subcommands), in
+order, and the first paragraph of its help: `segspec --help` imports no command, and
+running one imports only its modules (the engine, pydantic and the models cost ~150 ms;
+`detect`'s numpy ~100 ms more). tests/cli/test_startup.py checks the table."""
+COMMAND_MODULES = (
+    "commands_plan",
+    "commands_init",
+    "commands_state",
+    "commands_cloud",
+    "commands_destroy",
+    "commands_report",
+)
+"""Every command module, in the order they register (destroy adds `state mv`)."""
+SHORT_HELP = {name: text for name, (_, text) in COMMANDS.items()}
+
+
+class LazyGroup(SegspecGroup):
+    """The top-level group: commands are imported when one is run, not for `--help`."""
+
+    loaded = False
+    """Whether every command module is imported."""
+    imported: frozenset[str] = frozenset()
+
+    def load(self, modules: tuple[str, ...] = COMMAND_MODULES) -> None:
+        """Import and register `modules` (default: every command's), each once."""
+        import importlib
+
+        for name in modules:
+            if name not in self.imported:
+                self.imported = self.imported | {name}
+                importlib.import_module(f"segspec.cli.{name}").register(self)
+        self.loaded = self.loaded or modules == COMMAND_MODULES
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands) if self.loaded else sorted(SHORT_HELP)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        known = COMMANDS.get(cmd_name)
+        self.load(known[0] if known is not None else COMMAND_MODULES)  # unknown: all, to suggest
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.loaded:
+            super().format_commands(ctx, formatter)
+            return
+        limit = formatter.width - 6 - max(len(name) for name in SHORT_HELP)
+        rows = [
+            (name, click.Command(name, help=text).get_short_help_str(limit))
+            for name, text in SHORT_HELP.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="segspec")
 def cli() -> None:
     """Video segmentation jobs as code: specs in git, reviewed plans, reproducible applies.
@@ -55,26 +155,13 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from segspec.cli import (
-        commands_cloud,
-        commands_destroy,
-        commands_init,
-        commands_plan,
-        commands_report,
-        commands_state,
-    )
-
-    commands_plan.register(cli)
-    commands_init.register(cli)
-    commands_state.register(cli)
-    commands_cloud.register(cli)
-    commands_destroy.register(cli)
-    commands_report.register(cli)
+    """Import every command now (tests and callers that inspect `cli.commands`)."""
+    assert isinstance(cli, LazyGroup)
+    cli.load()
 
 
 def entrypoint(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every outcome into the exit-code contract."""
-    _register()
     try:
         # Outside standalone mode click *returns* the code of an `Exit` raised by a command
         # (e.g. `--detailed-exitcode`'s 2) instead of raising it.
