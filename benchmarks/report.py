@@ -109,7 +109,7 @@ def _per_length(results: dict[str, Any], part: str) -> list[str]:
 
 
 def _negatives(results: dict[str, Any]) -> list[str]:
-    lines = ["False positives inside hard negatives (both parts), per kind of negative:", ""]
+    lines = ["False positives inside hard negatives (every part), per kind of negative:", ""]
     for part in results["truths"]:
         count: dict[str, int] = defaultdict(int)
         for t in results["truths"][part]:
@@ -126,7 +126,7 @@ def _negatives(results: dict[str, Any]) -> list[str]:
 
 def _speeds(results: dict[str, Any]) -> list[str]:
     lines = [
-        "Detection speed by picture size (all files of that size, both parts):",
+        "Detection speed by picture size (all files of that size, every part):",
         "",
         "| size | segspec fps | ContentDetector fps | segspec ÷ ContentDetector "
         "| decode floor fps |",

@@ -39,28 +39,54 @@ def ensure_venv() -> None:
     os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
+PARTS = ("tuning", "held-out (seen)", "fresh held-out")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small corpus, 1-minute e2e file")
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end split")
     parser.add_argument("--e2e-only", action="store_true", help="only the end-to-end split")
+    parser.add_argument("--build-only", action="store_true", help="only build the corpus")
+    parser.add_argument("--detectors", help="comma-separated detector names (default: all)")
+    parser.add_argument("--parts", help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
     ensure_venv()
     sys.path.insert(0, str(HERE))
     import corpus
     import e2e
     import heldout
+    import tuning_wide
     from competitors import DETECTORS
     from report import render
 
     files, per_file = (2, 12) if args.quick else (8, 26)
     held_files, held_per_file = (3, 8) if args.quick else (None, 16)
+    wide_files = 2 if args.quick else None
     tag = "_quick" if args.quick else ""
-    print(f"building tuning part ({files} edits x {per_file} + 1 real edit)...", flush=True)
-    tuning = corpus.build(WORK / f"corpus{tag}", files, per_file)
-    print("building held-out part...", flush=True)
-    held = heldout.build(WORK / f"heldout{tag}", held_per_file, only=held_files)
-    parts = {"tuning": (WORK / f"corpus{tag}", tuning), "held-out": (WORK / f"heldout{tag}", held)}
+    wanted = args.parts.split(",") if args.parts else list(PARTS)
+    parts: dict[str, tuple[Path, list[dict[str, object]]]] = {}
+    if "tuning" in wanted:
+        print(f"building tuning part ({files} edits x {per_file} + 1 real edit, "
+              "+ the wide edits)...", flush=True)  # fmt: skip
+        tuning = corpus.build(WORK / f"corpus{tag}", files, per_file)
+        tuning += tuning_wide.build(WORK / f"corpus{tag}", 24, only=wide_files)
+        parts["tuning"] = (WORK / f"corpus{tag}", tuning)
+    if "held-out (seen)" in wanted:
+        print("building the seen held-out part (seeds 9100-)...", flush=True)
+        held = heldout.build(WORK / f"heldout{tag}", held_per_file, only=held_files)
+        parts["held-out (seen)"] = (WORK / f"heldout{tag}", held)
+    if "fresh held-out" in wanted:
+        # generated once, after the constants were set; never tuned on (see README.md)
+        print("building the fresh held-out part (seeds 9200-)...", flush=True)
+        fresh = heldout.build(WORK / f"heldout_fresh{tag}", held_per_file, seed=9200,
+                              only=held_files, real=False)  # fmt: skip
+        parts["fresh held-out"] = (WORK / f"heldout_fresh{tag}", fresh)
+    if args.build_only:
+        return
+    detectors = DETECTORS
+    if args.detectors:
+        detectors = {n: DETECTORS[n] for n in args.detectors.split(",")}
     results_path = WORK / "results.json"
     results: dict[str, object] = {}
     if args.e2e_only and results_path.is_file():
@@ -70,17 +96,18 @@ def main() -> None:
         for part, (folder, truths) in parts.items():
             for truth in truths:
                 video = folder / str(truth["file"])
-                for name, run in DETECTORS.items():  # interleaved: machine noise hits all alike
+                for name, run in detectors.items():  # interleaved: machine noise hits all alike
                     found, elapsed = run(video, float(truth["fps"]))  # type: ignore[arg-type]
                     runs.append({"part": part, "file": truth["file"], "detector": name,
                                  "found": found, "seconds": elapsed})  # fmt: skip
-                print(f"  {part}: ran every detector on {video.name}", flush=True)
+                print(f"  {part}: ran {len(detectors)} detectors on {video.name}", flush=True)
         results = {"truths": {p: t for p, (_, t) in parts.items()}, "runs": runs}
         results_path.write_text(json.dumps(results, indent=1))  # kept if e2e fails
         print(render(results), flush=True)
     if not args.no_e2e:
         minutes = 1 if args.quick else 10
-        sources = [WORK / f"corpus{tag}" / str(t["file"]) for t in tuning]
+        sources = [WORK / f"corpus{tag}" / str(t["file"]) for t in corpus.build(
+            WORK / f"corpus{tag}", files, per_file)]  # fmt: skip
         long = e2e.long_file(sources, WORK / f"long_{minutes}min.mp4", minutes * 60)
         print(f"end to end on {long.name}...", flush=True)
         timings = e2e.run_all(long, WORK)

@@ -7,7 +7,10 @@ Three kinds of candidate, each tested on a short window of scores around a frame
   and it is the largest within a few frames;
 - a dissolve or a wipe: the long-range distance (`wide`) is high, much higher than the
   within-shot change just outside the window (`side`), the middle frames lie between the
-  two ends (`between`), and the frame is the middle of the plateau where `wide` peaks;
+  two ends (`between`), and the frame is the middle of the plateau where `wide` peaks
+  (the same test over a window twice as long, `wide2`, finds transitions too long for
+  the first); a transition whose change is concentrated in a few frames is then placed
+  where that change is (`_locate`);
 - a fade through a flat colour: a near-uniform frame (`spread` ~ 0) that the frames on
   both sides ramp down to, with different pictures on either side.
 
@@ -36,6 +39,9 @@ MOTION_RATIO = 3.0
 WIDE_FACTOR = 1.5
 """A gradual transition's `wide` must reach WIDE_FACTOR x the cut threshold."""
 SIDE_RATIO = 2.0
+LONG_SIDE_RATIO = 3.0
+"""The longer window's change must be this many times the change just outside it (it
+sees more of a shot's own motion, so it asks for more)."""
 BETWEEN_MAX = 0.15
 CUTNESS = 2.5
 """A cut is hard when its step is this many times the largest step within 3 frames;
@@ -61,6 +67,9 @@ FADE_RISE = 0.5
 """Luma spread a fading frame gains on its neighbour nearer the fade's bottom."""
 HOLD = 3
 """Frames of no change a transition's span may bridge (a fade's flat frames)."""
+LOCATE_SHARE = 0.2
+"""A gradual transition is placed by its steps when their excess over the window's
+ordinary level adds up to at least this share of its long-range change."""
 
 Kind = Literal["cut", "dissolve", "fade", "wipe"]
 KINDS: tuple[Kind, ...] = ("cut", "dissolve", "fade", "wipe")
@@ -97,6 +106,8 @@ class Candidate:
     wide: float
     """The long-range distance at this frame (the whole change around it)."""
     boundary: Boundary
+    origin: int = -1
+    """The frame whose scores found it (a gradual one may be placed elsewhere)."""
 
 
 def _median(values: list[float]) -> float:
@@ -113,7 +124,8 @@ class Decider:
         self.wide_min = threshold * WIDE_FACTOR
         self.min_frames = max(1, min_frames)
         self.half = timing.half
-        self.look = timing.half + 2
+        self.long = timing.long
+        self.look = timing.long + 2
         """Frames of scores on each side of a frame that its decision may look at."""
         self.edge_min = max(2, round(EDGE_FRACTION * timing.half))
         self._win: deque[FrameScores] = deque()
@@ -124,7 +136,9 @@ class Decider:
     @property
     def lag(self) -> int:
         """At most how many frames behind the newest scores a boundary is final."""
-        return self.look + max(self.min_frames, 2 * self.half) + 1
+        # a gradual candidate may be placed up to `long` frames before the frame that
+        # found it (`_locate`)
+        return self.look + max(self.min_frames, 2 * self.half) + self.long + 1
 
     def push(self, s: FrameScores) -> Iterator[Boundary]:
         self._win.append(s)
@@ -180,23 +194,66 @@ class Decider:
             and s.between <= BETWEEN_MAX
             and self._plateau_middle(s, near)
         ):
-            b = self._gradual(s, near, "dissolve", s.wide)
-            return Candidate(t, "gradual", 1.0 + s.wide, s.cut, s.wide, b)
+            at = self._locate(s, near, self.half, s.wide)
+            b = self._gradual(s, near, "dissolve", s.wide, at)
+            return Candidate(at, "gradual", 1.0 + s.wide, s.cut, s.wide, b, t)
+        if (  # a transition too long for the first window, seen by the longer one
+            s.wide2 >= self.wide_min
+            and s.wide2 >= LONG_SIDE_RATIO * s.side2
+            and s.between2 <= BETWEEN_MAX
+            and self._plateau_middle(s, near, long=True)
+        ):
+            at = self._locate(s, near, self.long, s.wide2)
+            b = self._gradual(s, near, "dissolve", s.wide2, at, long=True)
+            return Candidate(at, "gradual", 1.0 + s.wide2, s.cut, s.wide2, b, t)
         return None
 
+    def _locate(self, s: FrameScores, near: list[FrameScores], half: int, wide: float) -> int:
+        """Where, inside the long-range window around t, the change actually happens.
+
+        The plateau where `wide` peaks is as long as the window minus the transition, so
+        its middle is the transition's middle only when the shots on both sides hold
+        still; for a short transition it can miss by several frames. The change is
+        located instead where the straddling distances (`cut`) above the window's ordinary
+        level reach half their sum (a long dissolve spreads them evenly: its middle stays).
+        """
+        t = s.frame
+        win = [o for o in near if t - half < o.frame <= t + half]
+        # `cut` rather than `step`: a flash's frames step far but do not straddle a change
+        level = _median([o.cut for o in win] or [0.0])
+        excess = [(o.frame, max(o.cut - level, 0.0)) for o in win]
+        total = sum(e for _, e in excess)
+        if total < LOCATE_SHARE * wide:
+            return t
+        acc, marks = 0.0, []
+        for frame, e in excess:
+            acc += e
+            marks.append((acc, frame))
+        q10, q50, q90 = (next(f for a, f in marks if a >= q * total) for q in (0.1, 0.5, 0.9))
+        # only a change concentrated in a short run of frames is placed there; one spread
+        # over the window (a long dissolve, maybe with a visible start) keeps its middle
+        return q50 if q90 - q10 < 3 * half // 4 else t
+
     def _gradual(
-        self, s: FrameScores, near: list[FrameScores], kind: Kind, change: float
+        self,
+        s: FrameScores,
+        near: list[FrameScores],
+        kind: Kind,
+        change: float,
+        at: int = -1,
+        long: bool = False,
     ) -> Boundary:
         """The public form of a gradual candidate: its span, and dissolve versus wipe.
 
-        The span is the run of frames around t whose step stays near the largest step in
-        the transition's middle (within the decision window, so a transition longer than
-        the window is reported by the part of it the window sees).
+        The span is the run of frames around `at` (default: t) whose step stays near the
+        largest step in the transition's middle (within the decision window, so a
+        transition longer than the window is reported by the part of it the window sees).
         """
-        t = s.frame
+        t = s.frame if at < 0 else at
         if kind == "fade":
             return self._fade_span(s, near, change)
-        steps = {o.frame: o.step for o in near}
+        reach = (self.long if long else self.half) + 2
+        steps = {o.frame: o.step for o in near if abs(o.frame - t) <= reach}
         core = [steps[k] for k in range(t - 2, t + 3) if k in steps]
         floor = max(SPAN_SHARE * max(core, default=0.0), 0.02)
         changed = [k for k in steps if steps[k] >= floor]
@@ -245,12 +302,15 @@ class Decider:
         floor = max(4 * s.spread, 6.0)
         return bool(before and after) and max(before) > floor and max(after) > floor
 
-    def _plateau_middle(self, s: FrameScores, near: list[FrameScores]) -> bool:
-        """True when t is the middle of the run of frames where `wide` is near its peak."""
-        peak = max(o.wide for o in near if abs(o.frame - s.frame) <= self.half)
-        if s.wide < peak * 0.97:
+    def _plateau_middle(self, s: FrameScores, near: list[FrameScores], long: bool = False) -> bool:
+        """True when t is the middle of the run of frames where `wide` (or `wide2`, over
+        the longer window) is near its peak."""
+        half = self.long if long else self.half
+        wide = {o.frame: o.wide2 if long else o.wide for o in near}
+        peak = max(w for f, w in wide.items() if abs(f - s.frame) <= half)
+        if wide[s.frame] < peak * 0.97:
             return False
-        top = {o.frame for o in near if o.wide >= peak * 0.97}
+        top = {f for f, w in wide.items() if w >= peak * 0.97}
         lo = hi = s.frame
         while lo - 1 in top:
             lo -= 1
@@ -267,8 +327,11 @@ class Decider:
     def _settle(self, final: bool) -> Iterator[Boundary]:
         """Decide candidates whose neighbourhood (the widest reach each side) is known."""
         widest = max(self.min_frames, 2 * self.half)
-        horizon = self._last_eval - widest
-        ready = [c for c in self._pending if final or c.frame < horizon]
+        # a candidate found later may still be placed up to `long` frames back
+        horizon = self._last_eval - widest - self.long
+        ready = sorted(
+            (c for c in self._pending if final or c.frame < horizon), key=lambda c: c.frame
+        )
         for c in ready:
             rivals = [
                 o
@@ -301,6 +364,7 @@ class Decider:
         return (
             gradual.form == "gradual"
             and step.form in ("cut", "soft")
-            and self.edge_min <= abs(step.frame - gradual.frame) <= self.half
+            and self.edge_min <= abs(step.frame - gradual.origin) <= self.half
+            and step.frame != gradual.frame
             and step.cut < EDGE_SHARE * gradual.wide
         )

@@ -33,9 +33,15 @@ class Timing:
     """Length of the comparisons just outside that window, measuring within-shot change."""
 
     @property
+    def long(self) -> int:
+        """Half-width of the second, longer comparison, which sees transitions too long
+        for the first window (their sides would fall inside the transition)."""
+        return 2 * self.half
+
+    @property
     def reach(self) -> int:
         """Frames of look-ahead (and look-back) a frame's scores need."""
-        return self.half + self.side + 3
+        return max(self.half + self.side, self.long + self.half) + 3
 
     @classmethod
     def for_fps(cls, fps: float) -> Timing:
@@ -54,8 +60,8 @@ class FrameScores:
     step: float
     """Distance between frame t-1 and t."""
     cut: float
-    """Smallest distance over pairs that straddle the boundary while skipping up to two
-    frames on either side: a cut keeps it high, a one- or two-frame flash does not."""
+    """Smallest distance over pairs that straddle the boundary while skipping up to three
+    frames on either side: a cut keeps it high, a flash of one to three frames does not."""
     wide: float
     """Distance between frames t-HALF and t+HALF."""
     side: float
@@ -65,6 +71,12 @@ class FrameScores:
     (median over seven frames)."""
     spread: float
     """Luma spread of frame t (near 0 for black, white or flat frames)."""
+    wide2: float = 0.0
+    """`wide` over the longer window (t-LONG .. t+LONG)."""
+    side2: float = 0.0
+    """`side` just outside the longer window (HALF frames each side)."""
+    between2: float = 0.0
+    """`between` for the longer window."""
     focus: float = 0.0
     """Share of the luma change from t-1 to t carried by the quarter of blocks that change
     most: near 1 when only a band of the picture changes (a wipe's moving edge), lower
@@ -118,7 +130,8 @@ class ScoreStream:
     def _score(self, t: int) -> FrameScores:
         d = self._d
         step = d(t - 1, t)
-        cut = min(step, d(t - 1, t + 1), d(t - 1, t + 2), d(t - 2, t), d(t - 3, t))
+        pairs = (d(t - 1, t + 1), d(t - 1, t + 2), d(t - 1, t + 3), d(t - 2, t), d(t - 3, t))
+        cut = min(step, *pairs, d(t - 4, t))
         half, side = self.timing.half, self.timing.side
         a, b = t - half, t + half
         # each long-range distance is the smaller of two pairs three frames apart, so a
@@ -126,13 +139,24 @@ class ScoreStream:
         wide = min(d(a, b), d(a - 3, b + 3))
         left = min(d(a - side, a), d(a - side - 3, a - 3))
         right = min(d(b, b + side), d(b + 3, b + side + 3))
-        ga, gb = self._grid[self._at(a)], self._grid[self._at(b)]
-        strays = sorted(
-            out_of_range(ga, gb, self._grid[self._at(m)]) for m in range(t - 6, t + 7, 2)
-        )
-        between = strays[len(strays) // 2]
+        between = self._between(a, b, t, 6)
+        a2, b2 = t - self.timing.long, t + self.timing.long
+        wide2 = min(d(a2, b2), d(a2 - 3, b2 + 3))
+        left2 = min(d(a2 - half, a2), d(a2 - half - 3, a2 - 3))
+        right2 = min(d(b2, b2 + half), d(b2 + 3, b2 + half + 3))
+        between2 = self._between(a2, b2, t, 2 * 6)
         spread = self._spread[self._at(t)]
-        return FrameScores(t, step, cut, wide, max(left, right), between, spread, self._focus(t))
+        return FrameScores(t, step, cut, wide, max(left, right), between, spread,
+                           wide2, max(left2, right2), between2, self._focus(t))  # fmt: skip
+
+    def _between(self, a: int, b: int, t: int, reach: int) -> float:
+        ga, gb = self._grid[self._at(a)], self._grid[self._at(b)]
+        step = max(1, reach // 3)
+        strays = sorted(
+            out_of_range(ga, gb, self._grid[self._at(m)])
+            for m in range(t - reach, t + reach + 1, step)
+        )
+        return strays[len(strays) // 2]
 
     def _focus(self, t: int) -> float:
         prev, cur = self._grid[self._at(t - 1)], self._grid[self._at(t)]
@@ -146,5 +170,6 @@ class ScoreStream:
 
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
-    names = ("step", "cut", "wide", "side", "between", "spread", "focus")
+    names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
+             "focus")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}

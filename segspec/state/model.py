@@ -50,6 +50,11 @@ class PictureRecord(_Record):
     object_key: str
     size: int | None = None
     sha256: str | None = None
+    captions: list[str] | None = Field(
+        default=None,
+        description="What is written under each thumbnail, in order (a contact sheet: "
+        "shot index, timecode, first frame and the kind of transition that opened it).",
+    )
 
 
 class JobError(_Record):

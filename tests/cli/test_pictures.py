@@ -72,6 +72,14 @@ def test_apply_stores_pictures_beside_the_outputs(
     firsts = [o["first_frame"] for o in shots["outputs"]]
     assert len(firsts) > 1
     assert tile_frames(sheet, len(firsts), 6, width) == firsts
+    # each tile is labelled with the kind of transition that opened its shot, as
+    # `segspec detect` reports it for the same file
+    detected = json.loads(segspec("detect", str(numbered_video), "--json").out)["shots"]
+    kinds = [s["transition"]["kind"] if s["transition"] else "start" for s in detected]
+    captions = shots["picture"]["captions"]
+    assert [c.split("  ")[-1] for c in captions] == kinds
+    assert [int(c.split("  ")[-2].lstrip("f")) for c in captions] == firsts
+    assert "cut" in kinds
 
     out = segspec("output", "shots")
     assert out.out.splitlines()[-1] == f"contact-sheet: {sheet}"

@@ -64,7 +64,7 @@ def test_detect_fade_and_wipe_inside_span(
     assert 36 <= found[0].first <= 44 and 55 <= found[0].last <= 62, found[0]
 
 
-@pytest.mark.parametrize("frames", [1, 2])
+@pytest.mark.parametrize("frames", [1, 2, 3])
 def test_detect_flash_frame_ignored(make_video: MakeVideo, frames: int) -> None:
     flash = f"lutyuv=y='min(val/4+190,255)':enable='between(n,37,{36 + frames})'"
     video = make_video("flash", [f"{A}:d=3"], f"[0:v]{flash}[v]")
@@ -188,6 +188,38 @@ def test_shot_finder_settled_boundaries_are_already_out(make_video: MakeVideo) -
             checks.append((finder.settled, list(seen)))
     seen += [b.frame for b in finder.finish()]
     assert seen == [40, 70]
-    assert checks[-1][0] > 0 and finder.frame_count - checks[-1][0] < 3 * 25
+    # look-ahead: about 3.9 s (the longer window and a gradual transition placed up to
+    # that window back from the frame that found it)
+    assert checks[-1][0] > 0 and finder.frame_count - checks[-1][0] < 4 * 25
     for settled, so_far in checks:
         assert [f for f in seen if f < settled] == [f for f in so_far if f < settled]
+
+
+def test_detect_short_dissolve_at_60_fps_is_placed_inside_it(make_video: MakeVideo) -> None:
+    # a 4-frame dissolve (0.067 s, frames 96..99 at 60 fps): the plateau of the long-range
+    # window is much longer than the transition, yet the boundary lands on the change
+    # the new shot pans fast (a moving side makes the plateau lopsided)
+    a, b = "rgbtestsrc=s=160x90:r=60", "testsrc2=s=480x90:r=60"
+    video = make_video(
+        "short60",
+        [f"{a}:d=3", f"{b}:d=3"],
+        "[1:v]crop=160:90:x='n*3':y=0[p];"
+        "[0:v][p]xfade=transition=fade:duration=0.0667:offset=1.6[v]",
+    )
+    found = detect(video).boundaries
+    assert len(found) == 1, found
+    assert 94 <= found[0].frame <= 102, found[0]
+
+
+def test_detect_long_dissolve_at_50_fps_is_found(make_video: MakeVideo) -> None:
+    # a 2 s dissolve (frames 80..179 at 50 fps): too long for the first window, whose
+    # sides fall inside it; the longer window finds it
+    a, b = "testsrc2=s=160x90:r=50", "rgbtestsrc=s=160x90:r=50"
+    video = make_video(
+        "long50",
+        [f"{a}:d=5", f"{b}:d=5"],
+        "[0:v][1:v]xfade=transition=fade:duration=2:offset=1.6[v]",
+    )
+    found = detect(video).boundaries
+    assert len(found) == 1, found
+    assert 80 <= found[0].frame <= 179, found[0]

@@ -89,3 +89,29 @@ def test_os_fault_in_media_add(
     assert "No space left on device" in err and "free some space" in err
     assert "Traceback" not in err
     assert not list((root / ".segspec").rglob("numbered.mp4"))  # the partial copy is gone
+
+
+@pytest.mark.slow
+def test_clip_write_refused_in_one_pass_split_records_failed(
+    project: Callable[[str], Path], cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # BasicClipSplit writes its clips from PyAV (one decode), not through the store: a
+    # refused write there is the same user-facing failure, not "InputCorrupt"
+    spec = job().replace("Mode: UserDefined, Ranges: [{In: 0, Out: 1}]", "Mode: BasicClipSplit")
+    assert "BasicClipSplit" in spec
+    root = project(spec)
+    real = LocalStore.work_dir
+
+    def blocked(self: LocalStore, name: str) -> Path:
+        path = real(self, name)
+        (path / "0.mp4").mkdir(exist_ok=True)  # the first clip cannot be written
+        return path
+
+    monkeypatch.setattr(LocalStore, "work_dir", blocked)
+    status, _, err = cli("--specs", str(root / "specs"), "apply", "--auto-approve")
+    assert status == 1, err
+    assert "Traceback" not in err
+    record = json.loads((root / "segspec.state.json").read_text())["jobs"]["a"]
+    assert record["status"] == "Failed"
+    assert record["error"]["code"] == "LocalFileSystemError"
+    assert "is a directory" in record["error"]["message"].lower()

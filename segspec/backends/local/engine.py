@@ -185,7 +185,7 @@ class LocalBackend:
         out: Mapping[str, Any],
         workdir: Path,
     ) -> dict[str, Any]:
-        kind, path = make_picture(src, info, mode, clips, workdir)
+        kind, path, captions = make_picture(src, info, mode, clips, workdir)
         key = picture_key(str(out["ObjectKey"]), kind)
         endpoint = self.endpoint_for(out)  # beside the outputs, wherever they go
         if endpoint is None:
@@ -193,7 +193,7 @@ class LocalBackend:
         else:
             digest = sha256_file(path)
             size = self.remote(endpoint).put(path, out["Bucket"], key).size
-        return picture_record(kind, out["Bucket"], key, size, digest)
+        return picture_record(kind, out["Bucket"], key, size, digest, captions)
 
     def _publish(self, clip: Clip, out: Mapping[str, Any]) -> OutputSegment:
         key = str(out["ObjectKey"]).replace("{index}", str(clip.index))

@@ -2,7 +2,7 @@
 
 The source is decoded once (PyAV, on the same libav* libraries ffmpeg uses). Each frame
 gives the detector its 64x36 thumbnail and waits in a bounded queue until the detector
-has settled every boundary up to it (a fixed look-ahead of about two seconds of video,
+has settled every boundary up to it (a fixed look-ahead of about four seconds of video,
 whatever the video's length); then it goes to one libx264/libx265 encoder, with an IDR
 frame forced on every shot's first frame. Encoded packets are routed by frame number to
 one mp4 per shot, audio is re-encoded (AAC) into the clip whose time it falls in. So
@@ -195,6 +195,12 @@ def split_one_pass(
             except BaseException:
                 run.worker.stop()  # never leave the encoder thread waiting for frames
                 raise
+    except OSError as exc:
+        # the machine refused a write (disk full, permissions, a path that cannot be a
+        # file): not a corrupt input; the local engine records it as LocalFileSystemError
+        # with the reason and a remedy, like every other file-system failure of a job
+        where = exc.filename if exc.filename is not None else str(workdir)
+        raise OSError(exc.errno, exc.strerror or str(exc), where) from exc
     except av.FFmpegError as exc:
         raise MediaError(f"splitting {src.name} failed: {exc}", code="InputCorrupt") from exc
     return shots_from_boundaries(found, finder.frame_count, info.fps)

@@ -7,7 +7,7 @@ exact source frames, so a reviewer sees what the clips hold without opening them
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -34,20 +34,35 @@ def make_picture(
     mode: str,
     clips: Sequence[Clip],
     dest_dir: Path,
-    labels: Mapping[int, str] | None = None,
-) -> tuple[str, Path]:
-    """Draw the picture of `clips` cut from `src`; return (kind, file in `dest_dir`)."""
+) -> tuple[str, Path, list[str]]:
+    """Draw the picture of `clips` cut from `src`.
+
+    Returns (kind, file in `dest_dir`, each tile's caption lines joined by "  "). A
+    contact sheet labels each shot with the kind of transition that opened it
+    (`Clip.opened_by`).
+    """
     kind = KINDS.get(mode, "first-last-frames")
     if kind == "contact-sheet":
+        labels = {c.index: c.opened_by for c in clips if c.opened_by}
         tiles = shot_tiles([(c.index, c.first_frame) for c in clips], info.fps, labels)
         image = compose(src, tiles, columns=6)
     else:
         spans = [(c.index, c.first_frame, c.last_frame) for c in clips]
-        image = compose(src, first_last_tiles(spans, info.fps), columns=2)
+        tiles = first_last_tiles(spans, info.fps)
+        image = compose(src, tiles, columns=2)
     dest = dest_dir / f"picture{SUFFIX}"
     save_picture(image, dest)
-    return kind, dest
+    return kind, dest, ["  ".join(t.lines) for t in tiles]
 
 
-def picture_record(kind: str, bucket: str, key: str, size: int, digest: str) -> dict[str, Any]:
-    return {"kind": kind, "bucket": bucket, "object_key": key, "size": size, "sha256": digest}
+def picture_record(
+    kind: str, bucket: str, key: str, size: int, digest: str, captions: list[str]
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "bucket": bucket,
+        "object_key": key,
+        "size": size,
+        "sha256": digest,
+        "captions": captions,
+    }

@@ -118,7 +118,15 @@ def split_shots(
     if not shots:
         raise MediaError(f"input {src} has no decodable video frames", code="InputCorrupt")
     clips = [
-        Clip(s.index, s.first_frame, s.last_frame, s.in_s, s.out_s, workdir / f"{s.index}{suffix}")
+        Clip(
+            s.index,
+            s.first_frame,
+            s.last_frame,
+            s.in_s,
+            s.out_s,
+            workdir / f"{s.index}{suffix}",
+            s.transition.kind if s.transition is not None else None,
+        )
         for s in shots
     ]
     missing = [c.path.name for c in clips if not c.path.is_file()]

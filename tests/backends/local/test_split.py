@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import errno
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -125,9 +126,31 @@ def test_split_shots_many_shots(tmp_path: Path) -> None:
 def test_split_shots_matches_detect_preview(tmp_path: Path) -> None:
     # `segspec detect` previews the job: the one-pass split must cut at the same frames
     sample = Path(__file__).resolve().parents[3] / "specs" / "media" / "sample.mp4"
-    preview = [(s.first_frame, s.last_frame) for s in detect_shots(sample)]
+    shots = detect_shots(sample)
+    preview = [(s.first_frame, s.last_frame) for s in shots]
     clips = split_shots(sample, {"Width": 160}, {"preset": "ultrafast"}, tmp_path / "o", ".mp4")
     assert [(c.first_frame, c.last_frame) for c in clips] == preview
+    opened = [s.transition.kind if s.transition is not None else None for s in shots]
+    assert [c.opened_by for c in clips] == opened
+    assert set(opened[1:]) > {"cut"}  # the sample has gradual transitions too
     assert [frame_times(c.path).count for c in clips] == [b - a + 1 for a, b in preview]
     with av.open(str(clips[1].path)) as container:
         assert container.streams.audio, "the clip keeps the source's audio"
+
+
+def test_split_shots_carry_the_transition_that_opened_each_shot(
+    source: Path, tmp_path: Path
+) -> None:
+    clips = split_shots(source, {}, {"preset": "ultrafast"}, tmp_path / "o", ".mp4")
+    assert [(c.first_frame, c.opened_by) for c in clips] == [(0, None), (30, "cut"), (55, "cut")]
+
+
+def test_split_write_refused_by_the_machine_is_an_os_error(source: Path, tmp_path: Path) -> None:
+    # a real refusal: the first clip's path is a directory, so libavformat cannot write it
+    out = tmp_path / "o"
+    (out / "0.mp4").mkdir(parents=True)
+    with pytest.raises(OSError) as caught:
+        split_shots(source, {}, {"preset": "ultrafast"}, out, ".mp4")
+    assert not isinstance(caught.value, MediaError)
+    assert caught.value.errno == errno.EISDIR
+    assert caught.value.filename is not None
