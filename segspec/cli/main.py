@@ -6,33 +6,35 @@ Exit codes are a contract: 0 ok, 1 user-facing error, 2 changes present under
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
-from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
 from segspec import __version__
+from segspec.cli.context import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, Context
 from segspec.cli.globals import SegspecGroup, Settings, merge, on_globals
-from segspec.cli.ui import UI
-from segspec.engine.project import Project
 from segspec.errors import SegspecError, os_error_message
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-
-@dataclass(frozen=True)
-class Context:
-    project: Project
-    ui: UI
-    lock_timeout: float
-    settings: Settings = field(default_factory=Settings)
-
-    @classmethod
-    def build(cls, settings: Settings) -> Context:
-        project = Project.locate(settings.specs, settings.state, settings.backend)
-        return cls(project, UI.detect(settings.no_color), settings.lock_timeout, settings)
+COMMANDS = (
+    "validate",
+    "plan",
+    "apply",
+    "refresh",
+    "import_",
+    "destroy",
+    "show",
+    "output",
+    "state",
+    "media",
+    "detect",
+    "init",
+    "force_unlock",
+    "report",
+)
+"""One module per command under segspec.cli.commands, each with a `register(group)`."""
 
 
 def _take_globals(ctx: click.Context, given: dict[str, Any]) -> None:
@@ -55,21 +57,10 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from segspec.cli import (
-        commands_cloud,
-        commands_destroy,
-        commands_init,
-        commands_plan,
-        commands_report,
-        commands_state,
-    )
-
-    commands_plan.register(cli)
-    commands_init.register(cli)
-    commands_state.register(cli)
-    commands_cloud.register(cli)
-    commands_destroy.register(cli)
-    commands_report.register(cli)
+    if cli.commands:
+        return
+    for name in COMMANDS:
+        importlib.import_module(f"segspec.cli.commands.{name}").register(cli)
 
 
 def entrypoint(argv: list[str] | None = None) -> int:

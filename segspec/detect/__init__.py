@@ -8,6 +8,7 @@ grow with the video's length: only a few dozen frames of features are kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,14 +48,20 @@ def detect(
     threshold: float = DEFAULT_THRESHOLD,
     min_frames: int = 12,
     skip_loop_filter: bool = True,
+    on_frames: Callable[[int], None] | None = None,
 ) -> Detection:
-    """Run the detector over a video file; raise `MediaError` if it cannot be decoded."""
+    """Run the detector over a video file; raise `MediaError` if it cannot be decoded.
+
+    `on_frames(count)` is told the number of frames decoded so far after every chunk.
+    """
     stream = ScoreStream()
     decider = Decider(threshold, min_frames)
     found: list[Boundary] = []
     count = 0
     for chunk in iter_thumbnails(path, skip_loop_filter=skip_loop_filter):
         count += len(chunk)
+        if on_frames is not None:
+            on_frames(count)
         for scores in stream.push(*features(chunk)):
             found.extend(decider.push(scores))
     for scores in stream.finish():
@@ -63,12 +70,17 @@ def detect(
     return Detection(count, found)
 
 
-def detect_shots(path: Path, options: DetectorOptions | None = None) -> list[Shot]:
+def detect_shots(
+    path: Path,
+    options: DetectorOptions | None = None,
+    on_frames: Callable[[int], None] | None = None,
+) -> list[Shot]:
     """The shots of a video, in order, covering every frame exactly once.
 
     `options.threshold` is the smallest change score (0..1) that makes a cut (default
     0.2); `options.min_shot_seconds` keeps boundaries at least that far apart (default
-    0.5 s). Raises `MediaError` when the file cannot be probed or decoded.
+    0.5 s). `on_frames(count)` is told how many frames were decoded so far. Raises
+    `MediaError` when the file cannot be probed or decoded.
     """
     info = probe(path)
     threshold = DEFAULT_THRESHOLD
@@ -78,6 +90,6 @@ def detect_shots(path: Path, options: DetectorOptions | None = None) -> list[Sho
         if options.min_shot_seconds is not None:
             min_seconds = options.min_shot_seconds
     min_frames = max(1, round(min_seconds * float(info.fps)))
-    result = detect(path, threshold=threshold, min_frames=min_frames)
+    result = detect(path, threshold=threshold, min_frames=min_frames, on_frames=on_frames)
     frames = [b.frame for b in result.boundaries]
     return shots_from_boundaries(frames, result.frame_count, info.fps)

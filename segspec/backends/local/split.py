@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from segspec.backends.local.clips import Clip
+from segspec.backends.progress import current
 from segspec.detect import Shot, detect_shots
 from segspec.errors import MediaError
 from segspec.media.encode import audio_args, scale_filter, video_args
@@ -101,7 +102,13 @@ def split_shots(
     Raises `MediaError` (with ffmpeg's last stderr lines) when detection or encoding fails.
     """
     info = probe(src)
-    shots = detect_shots(src, detector_options(local))
+    reporter = current()
+    frames = info.frames or round(info.duration * float(info.fps)) or None
+
+    def detected(count: int) -> None:
+        reporter.progress("detect", count, frames, None)
+
+    shots = detect_shots(src, detector_options(local), detected)
     if not shots:
         raise MediaError(f"input {src} has no decodable video frames", code="InputCorrupt")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -109,6 +116,7 @@ def split_shots(
     run_ffmpeg(
         split_args(src, shots, output, local, pattern, info.has_audio, info.fps),
         what=f"splitting {src.name} into {len(shots)} shot{'s' if len(shots) != 1 else ''}",
+        on_progress=lambda p: reporter.progress("encode", p.out_seconds, info.duration, p.fps),
     )
     clips = [
         Clip(s.index, s.first_frame, s.last_frame, s.in_s, s.out_s, workdir / f"{s.index}{suffix}")
