@@ -147,6 +147,7 @@ class LiveView:
     def _task(self, address: str) -> TaskID:
         if address not in self._jobs:
             self._jobs[address] = self.progress.add_task(address, total=None, info="")
+            self._update_overall()
         return self._jobs[address]
 
     def _end_job(self, address: str) -> None:
