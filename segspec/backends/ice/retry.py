@@ -82,8 +82,11 @@ class Retrier:
                     err.request_id,
                     pause,
                 )
-                reason = str(err).splitlines()[0] if str(err) else "failed"
-                if err.code and not reason.startswith(err.code):
+                # what went wrong, without the remedy meant for when retrying gives up
+                reason = str(err).splitlines()[0].split(" — ")[0] if str(err) else "failed"
+                if err.code and err.code not in reason:
                     reason = f"{err.code}: {reason}"
+                if err.request_id and err.request_id not in reason:
+                    reason += f" (RequestId {err.request_id})"
                 current().retrying(what, reason, pause, attempt)
                 self.sleep(pause)
