@@ -10,6 +10,7 @@ benchmarks/README.md for the measurements behind this choice.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -104,9 +105,11 @@ def split_shots(
     info = probe(src)
     reporter = current()
     frames = info.frames or round(info.duration * float(info.fps)) or None
+    started = time.monotonic()
 
     def detected(count: int) -> None:
-        reporter.progress("detect", count, frames, None)
+        elapsed = time.monotonic() - started
+        reporter.progress("detect", count, frames, count / elapsed if elapsed > 0 else None)
 
     shots = detect_shots(src, detector_options(local), detected)
     if not shots:
