@@ -79,6 +79,19 @@ def test_event_views_json_stream_validates_and_matches_golden(
     }
     assert ANSI.search(out) is None
 
+    code, out, err = run(root, capsys, "refresh", "--json")
+    assert code == 0, err
+    refreshed = [json.loads(text) for text in out.splitlines()]
+    for line in refreshed:
+        validator.validate(line)
+    assert [line["type"] for line in refreshed] == [
+        "version",
+        "operation_started",
+        "plan",
+        "operation_finished",
+    ]
+    assert refreshed[2]["changes"] == [] and refreshed[3]["ran"] is False
+
     code, out, err = run(root, capsys, "destroy", "--auto-approve", "--json")
     assert code == 0, err
     destroyed = [json.loads(text) for text in out.splitlines()]
