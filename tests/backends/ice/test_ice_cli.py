@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -379,3 +380,19 @@ def test_ice_cli_throttled_calls_emit_retrying_with_reason_and_delay(
         assert kinds[0] == "job_queued" and kinds[-1] == "job_finished"
         assert mine[1] < index < mine[-1]
     assert lines[-1]["type"] == "operation_finished" and lines[-1]["failed"] == []
+
+
+def test_ice_cli_throttled_calls_show_as_plain_lines(
+    project: Project, creds: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.write(user_defined=1, basic=0)
+    project.emu.faults.queue("SubmitSegmentationJob", Fault.THROTTLE)
+    code, out, err = project.run(capsys, "--no-color", "apply", "--auto-approve")
+    assert code == 0, err
+    assert re.search(
+        r"^↻ cut0 retrying SubmitSegmentationJob in \d+\.\d\d s \(attempt 2\): .*Throttling\.User",
+        out,
+        re.M,
+    )
+    assert out.index("… cut0 submitting") < out.index("↻ cut0") < out.index("→ cut0 submitted")
+    assert "\x1b[" not in out
