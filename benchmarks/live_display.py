@@ -4,8 +4,8 @@ Generates a 1280x720, 25 fps H.264 video (`--seconds`, default 180, with `--shot
 cuts between lavfi patterns), one BasicClipSplit job over it, and applies it (a fresh
 job each time, `--replace`) in three ways in the same run, `--rounds` times in rotating
 order: `live` (the rich display, under a pseudo-terminal), `plain` (lines, stdout a
-pipe) and `json` (`--json`, a pipe). Prints each mode's median wall time and its ratio to
-`plain`. Run: python benchmarks/live_display.py [--seconds 180] [--rounds 2]
+pipe) and `json` (`--json`, a pipe). Prints each mode's median wall time and CPU time
+(segspec and the ffmpeg runs it waited for) and their ratios to `plain`. Run: python benchmarks/live_display.py [--seconds 180] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import pty
+import resource
 import select
 import shutil
 import statistics
@@ -86,23 +87,36 @@ def main() -> None:
         first = run_pipe(COMMAND, root)  # the first job, so --replace has one to replace
         assert first[0] == 0, first
         times: dict[str, list[float]] = {name: [] for name in modes}
+        cpu: dict[str, list[float]] = {name: [] for name in modes}
         output: dict[str, int] = {}
         names = list(modes)
         for n in range(args.rounds):
             for name in names[n % 3 :] + names[: n % 3]:
+                used = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.perf_counter()
                 code, size = modes[name]()
                 times[name].append(time.perf_counter() - started)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append(
+                    after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
+                )
                 output[name] = size
                 assert code == 0, (name, code)
         shutil.rmtree(root / ".segspec", ignore_errors=True)
     base = statistics.median(times["plain"])
+    base_cpu = statistics.median(cpu["plain"])
     print(f"{args.seconds:.0f} s of 1280x720 H.264, one BasicClipSplit job, {args.rounds} rounds")
-    print(f"{'mode':<6} {'median s':>9} {'÷ plain':>8} {'output bytes':>13}  runs")
+    print(
+        f"{'mode':<6} {'wall s':>7} {'÷ plain':>8} {'cpu s':>7} {'÷ plain':>8} "
+        f"{'output bytes':>13}  wall runs"
+    )
     for name, values in times.items():
-        median = statistics.median(values)
+        median, used = statistics.median(values), statistics.median(cpu[name])
         runs = ", ".join(f"{v:.1f}" for v in values)
-        print(f"{name:<6} {median:>9.2f} {median / base:>8.3f} {output[name]:>13}  {runs}")
+        print(
+            f"{name:<6} {median:>7.2f} {median / base:>8.3f} {used:>7.2f} {used / base_cpu:>8.3f} "
+            f"{output[name]:>13}  {runs}"
+        )
 
 
 if __name__ == "__main__":
