@@ -5,7 +5,8 @@ cuts between lavfi patterns), one BasicClipSplit job over it, and applies it (a 
 job each time, `--replace`) in three ways in the same run, `--rounds` times in rotating
 order: `live` (the rich display, under a pseudo-terminal), `plain` (lines, stdout a
 pipe) and `json` (`--json`, a pipe). Prints each mode's median wall time and CPU time
-(segspec and the ffmpeg runs it waited for) and their ratios to `plain`. Run: python benchmarks/live_display.py [--seconds 180] [--rounds 2]
+(segspec and the ffmpeg runs it waited for) and their ratios to `plain`.
+Run: python benchmarks/live_display.py [--seconds 180] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -97,9 +98,7 @@ def main() -> None:
                 code, size = modes[name]()
                 times[name].append(time.perf_counter() - started)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpu[name].append(
-                    after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
-                )
+                cpu[name].append(after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime)
                 output[name] = size
                 assert code == 0, (name, code)
         shutil.rmtree(root / ".segspec", ignore_errors=True)
