@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,16 @@ import time
 from pathlib import Path
 
 from segspec.media.ffmpeg import ffmpeg_exe
+
+LAST_CPU: dict[str, float] = {}
+"""CPU seconds of the last timed run of each side (load on a shared machine inflates
+wall time; CPU time shows the work each side does)."""
+
+
+def cpu_seconds(who: int) -> float:
+    """User + system CPU seconds used so far by this process or its waited-for children."""
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
 
 
 def long_file(corpus: list[Path], out: Path, seconds: float) -> Path:
@@ -53,12 +64,38 @@ def run_segspec(video: Path, work: Path) -> tuple[float, int, bool]:
 
     out = work / "segspec_clips"
     shutil.rmtree(out, ignore_errors=True)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF)
     clips = split_shots(video, {"Video": {"Crf": 22}}, {"preset": "veryfast"}, out, ".mp4")
     elapsed = time.perf_counter() - start
+    LAST_CPU["segspec"] = cpu_seconds(resource.RUSAGE_SELF) - cpu
     exact = all(frame_times(c.path).count == c.last_frame - c.first_frame + 1 for c in clips)
     exact = exact and clips[-1].last_frame + 1 == frame_times(video).count
     return elapsed, len(clips), exact
+
+
+def run_floor(video: Path, work: Path) -> float:
+    """The floor: one plain ffmpeg encode of the whole file with BasicClipSplit's settings."""
+    out = work / "floor.mp4"
+    cmd = [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y", "-i", str(video),
+           "-map", "0:v:0", "-map", "0:a:0?", "-c:v", "libx264", "-preset", "veryfast",
+           "-pix_fmt", "yuv420p", "-crf", "22", "-c:a", "aac", "-b:a", "128k",
+           "-movflags", "+faststart", str(out)]  # fmt: skip
+    start, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, check=True)
+    LAST_CPU["floor"] = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
+    return time.perf_counter() - start
+
+
+def run_all(video: Path, work: Path) -> dict[str, object]:
+    """Floor, segspec and scenedetect on the same file, one after the other."""
+    from segspec.media.probe import frame_times
+
+    floor = run_floor(video, work)
+    ours, n_ours, exact = run_segspec(video, work)
+    theirs, n_theirs = run_scenedetect(video, work)
+    return {"floor_s": floor, "segspec_s": ours, "segspec_clips": n_ours, "frame_exact": exact,
+            "scenedetect_s": theirs, "scenedetect_clips": n_theirs,
+            "frames": frame_times(video).count, "cpu_s": dict(LAST_CPU)}  # fmt: skip
 
 
 def run_scenedetect(video: Path, work: Path) -> tuple[float, int]:
@@ -67,10 +104,11 @@ def run_scenedetect(video: Path, work: Path) -> tuple[float, int]:
     out.mkdir(parents=True)
     exe = Path(sys.executable).with_name("scenedetect")
     cmd = [str(exe), "-i", str(video), "-o", str(out), "-q", "detect-content", "split-video"]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
     with (work / "scenedetect.log").open("w") as log:
         subprocess.run(cmd, check=True, env=ffmpeg_on_path(work), stdin=subprocess.DEVNULL,
                        stdout=log, stderr=log)  # fmt: skip
+    LAST_CPU["scenedetect"] = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
     return time.perf_counter() - start, len(list(out.glob("*.mp4")))
 
 

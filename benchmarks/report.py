@@ -1,50 +1,193 @@
-"""Render the benchmark results as the markdown table the README quotes."""
+"""Render the benchmark results (benchmarks/.work/results.json) as the markdown tables the
+READMEs quote: `python benchmarks/report.py` re-renders them without re-running anything.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
+from score import KINDS, LENGTHS, Score, Tally, score_file
+
 FLOOR = "ffmpeg decode (floor)"
+OURS = "segspec"
+CONTENT = "PySceneDetect ContentDetector"
+
+
+def _r(t: Tally) -> str:
+    n = t.tp + t.fn
+    return f"{t.recall:.3f} ({t.tp}/{n})" if n else "–"
+
+
+def _scores(results: dict[str, Any], part: str, keep: Any = None) -> dict[str, Score]:
+    truths = {t["file"]: t for t in results["truths"][part]}
+    out: dict[str, Score] = defaultdict(Score)
+    for run in results["runs"]:
+        if run["part"] != part or run["detector"] == FLOOR:
+            continue
+        t = truths[run["file"]]
+        if keep is not None and not keep(t):
+            continue
+        out[run["detector"]].add(
+            score_file(t["transitions"], run["found"], float(t["fps"]), t.get("negatives"))
+        )
+    return out
+
+
+def _speed(results: dict[str, Any], part: str | None, keep: Any = None) -> dict[str, float]:
+    """Frames per second per detector over the files selected."""
+    truths = {(p, t["file"]): t for p, ts in results["truths"].items() for t in ts}
+    frames: dict[str, int] = defaultdict(int)
+    secs: dict[str, float] = defaultdict(float)
+    for run in results["runs"]:
+        t = truths[(run["part"], run["file"])]
+        if (part is not None and run["part"] != part) or (keep is not None and not keep(t)):
+            continue
+        frames[run["detector"]] += int(t["frames"])
+        secs[run["detector"]] += float(run["seconds"])
+    return {d: frames[d] / secs[d] for d in frames if secs[d] > 0}
+
+
+def _part_table(results: dict[str, Any], part: str) -> list[str]:
+    truths = results["truths"][part]
+    scores = _scores(results, part)
+    speed = _speed(results, part)
+    n = sum(len(t["transitions"]) for t in truths)
+    frames = sum(int(t["frames"]) for t in truths)
+    lines = [
+        f"**{part}**: {len(truths)} files, {frames} frames, {n} transitions.",
+        "",
+        "| detector | F1 | P | R | cut R | dissolve R | fade R | wipe R | gradual R "
+        "| FP in negatives | fps |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, s in scores.items():
+        o = s.overall
+        neg = sum(s.in_negatives.values())
+        kinds = " | ".join(_r(s.by_kind[k]) for k in KINDS)
+        lines.append(
+            f"| {name} | {o.f1:.3f} | {o.precision:.3f} | {o.recall:.3f} | {kinds} "
+            f"| {_r(s.gradual)} | {neg} | {speed.get(name, 0):.0f} |"
+        )
+    lines.append(f"| {FLOOR} | | | | | | | | | | {speed.get(FLOOR, 0):.0f} |")
+    return lines
+
+
+def _per_fps(results: dict[str, Any], part: str) -> list[str]:
+    rates = sorted({float(t["fps"]) for t in results["truths"][part]})
+    lines = [
+        f"Per frame rate ({part}; segspec, and ContentDetector's F1 for comparison):",
+        "",
+        "| fps | size | F1 | cut R | gradual R | false positives | ContentDetector F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for fps in rates:
+        sizes = sorted({t["size"] for t in results["truths"][part] if float(t["fps"]) == fps})
+        scores = _scores(results, part, lambda t, fps=fps: float(t["fps"]) == fps)
+        s, c = scores[OURS], scores[CONTENT]
+        lines.append(
+            f"| {fps:.3f} | {', '.join(sizes)} | {s.overall.f1:.3f} | {_r(s.by_kind['cut'])} "
+            f"| {_r(s.gradual)} | {s.overall.fp} | {c.overall.f1:.3f} |"
+        )
+    return lines
+
+
+def _per_length(results: dict[str, Any], part: str) -> list[str]:
+    scores = _scores(results, part)
+    lines = [
+        f"Gradual recall by duration ({part}):",
+        "",
+        "| detector | " + " | ".join(LENGTHS) + " |",
+        "|---|" + "---|" * len(LENGTHS),
+    ]
+    for name, s in scores.items():
+        lines.append(f"| {name} | " + " | ".join(_r(s.by_length[k]) for k in LENGTHS) + " |")
+    return lines
+
+
+def _negatives(results: dict[str, Any]) -> list[str]:
+    lines = ["False positives inside hard negatives (both parts), per kind of negative:", ""]
+    for part in results["truths"]:
+        count: dict[str, int] = defaultdict(int)
+        for t in results["truths"][part]:
+            for n in t.get("negatives", []):
+                count[n["kind"]] += 1
+        for name, s in _scores(results, part).items():
+            if name in (OURS, CONTENT):
+                worst = ", ".join(
+                    f"{k} {s.in_negatives.get(k, 0)}/{count[k]}" for k in sorted(count)
+                )
+                lines.append(f"- {part}, {name}: {worst}")
+    return lines
+
+
+def _speeds(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "Detection speed by picture size (all files of that size, both parts):",
+        "",
+        "| size | segspec fps | ContentDetector fps | segspec ÷ ContentDetector "
+        "| decode floor fps |",
+        "|---|---|---|---|---|",
+    ]
+    sizes = sorted({t["size"] for ts in results["truths"].values() for t in ts},
+                   key=lambda s: int(s.split("x")[1]))  # fmt: skip
+    for size in sizes:
+        sp = _speed(results, None, lambda t, size=size: t["size"] == size)
+        ours, theirs = sp.get(OURS, 0.0), sp.get(CONTENT, 0.0)
+        ratio = ours / theirs if theirs else 0.0
+        lines.append(
+            f"| {size} | {ours:.0f} | {theirs:.0f} | {ratio:.2f} | {sp.get(FLOOR, 0):.0f} |"
+        )
+    return lines
+
+
+def _e2e(e: dict[str, Any]) -> list[str]:
+    m1, ml = e["memory_1min"], e["memory_long"]
+    floor = e["floor_s"]
+    cpu = e.get("cpu_s", {})
+    fc = cpu.get("floor", 0.0) or 1.0
+
+    def c(name: str) -> str:
+        v = cpu.get(name)
+        return f"{v:.1f} | {v / fc:.3f}" if v else "– | –"
+
+    return [
+        f"End to end on {e['file']} ({e['frames']} frames, libx264 veryfast CRF 22, AAC):",
+        "",
+        "| run | wall s | wall ÷ floor | CPU s | CPU ÷ floor | clips | frame-exact |",
+        "|---|---|---|---|---|---|---|",
+        f"| plain ffmpeg encode of the whole file (floor) | {floor:.1f} | 1.000 | {c('floor')} "
+        "| 1 | |",
+        f"| segspec BasicClipSplit | {e['segspec_s']:.1f} | {e['segspec_s'] / floor:.3f} "
+        f"| {c('segspec')} | {e['segspec_clips']} | {e['frame_exact']} |",
+        f"| scenedetect detect-content split-video | {e['scenedetect_s']:.1f} "
+        f"| {e['scenedetect_s'] / floor:.3f} | {c('scenedetect')} | {e['scenedetect_clips']} | |",
+        "",
+        f"segspec is {e['scenedetect_s'] / e['segspec_s']:.2f}x as fast as split-video. "
+        f"Peak memory (VmHWM) of detection alone: 1-minute file "
+        f"{m1['python_kb'] / 1024:.0f} MB ({m1['frames']} frames), {e['file']} "
+        f"{ml['python_kb'] / 1024:.0f} MB ({ml['frames']} frames).",
+    ]
 
 
 def render(results: dict[str, Any]) -> str:
-    dets: dict[str, dict[str, float]] = results["detectors"]
-    ours = dets["segspec"]
-    floor = dets[FLOOR]
-    lines = [
-        f"Corpus: {results['files']} files, {results['frames']} frames (1280x720 H.264), "
-        f"{results['transitions']} transitions.",
-        "",
-        "| detector | F1 | P | R | cut | dissolve | fade | wipe | gradual | fps "
-        "| segspec fps ÷ this | time ÷ decode floor |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, d in dets.items():
-        ratio = ours["fps"] / d["fps"]
-        mult = d["seconds"] / floor["seconds"]
-        if name == FLOOR:
-            lines.append(f"| {name} | | | | | | | | | {d['fps']:.0f} | {ratio:.2f} | {mult:.2f} |")
-            continue
-        lines.append(
-            f"| {name} | {d['f1']:.3f} | {d['precision']:.3f} | {d['recall']:.3f} "
-            f"| {d['cut_f1']:.3f} | {d['dissolve_f1']:.3f} | {d['fade_f1']:.3f} "
-            f"| {d['wipe_f1']:.3f} | {d['gradual_f1']:.3f} | {d['fps']:.0f} "
-            f"| {ratio:.2f} | {mult:.2f} |"
-        )
-    e2e = results.get("e2e")
-    if e2e:
-        m1, ml = e2e["memory_1min"], e2e["memory_long"]
-        lines += [
-            "",
-            f"End to end on {e2e['file']}: segspec BasicClipSplit {e2e['segspec_s']:.1f} s "
-            f"({e2e['segspec_clips']} clips, every clip frame-exact: {e2e['frame_exact']}), "
-            "scenedetect detect-content split-video "
-            f"{e2e['scenedetect_s']:.1f} s ({e2e['scenedetect_clips']} clips): "
-            f"{e2e['scenedetect_s'] / e2e['segspec_s']:.2f}x faster.",
-            "",
-            f"Peak memory of detection: 1-minute file python {m1['python_kb'] / 1024:.0f} MB, "
-            f"ffmpeg {m1['ffmpeg_kb'] / 1024:.0f} MB ({m1['frames']} frames); "
-            f"{e2e['file']} python {ml['python_kb'] / 1024:.0f} MB, "
-            f"ffmpeg {ml['ffmpeg_kb'] / 1024:.0f} MB ({ml['frames']} frames).",
-        ]
-    return "\n".join(lines) + "\n"
+    lines: list[str] = []
+    for part in results.get("truths", {}):
+        lines += [*_part_table(results, part), ""]
+        lines += [*_per_fps(results, part), ""]
+        lines += [*_per_length(results, part), ""]
+    if results.get("truths"):
+        lines += [*_negatives(results), ""]
+        lines += [*_speeds(results), ""]
+    if results.get("e2e"):
+        lines += [*_e2e(results["e2e"]), ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    work = Path(__file__).resolve().parent / ".work"
+    print(render(json.loads((work / "results.json").read_text())))

@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 
 TOLERANCE = 2
 KINDS = ("cut", "dissolve", "fade", "wipe")
+LENGTHS = ("2 frames-0.25 s", "0.25-1 s", "1-3 s")
+"""Gradual transitions by duration."""
+
+
+def length_bucket(frames: int, fps: float) -> str:
+    seconds = frames / fps
+    return LENGTHS[0] if seconds < 0.25 else LENGTHS[1] if seconds < 1.0 else LENGTHS[2]
 
 
 @dataclass
@@ -46,16 +53,30 @@ class Score:
     overall: Tally = field(default_factory=Tally)
     by_kind: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k in KINDS})
     gradual: Tally = field(default_factory=Tally)
+    by_length: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k in LENGTHS})
+    false_frames: list[int] = field(default_factory=list)
+    """The frames of false positives (of the last file added with score_file)."""
+    in_negatives: dict[str, int] = field(default_factory=dict)
+    """False positives that fall inside a hard negative's span, per kind of negative."""
 
     def add(self, other: Score) -> None:
         self.overall.add(other.overall)
         self.gradual.add(other.gradual)
         for k in KINDS:
             self.by_kind[k].add(other.by_kind[k])
+        for k in LENGTHS:
+            self.by_length[k].add(other.by_length[k])
+        for k, n in other.in_negatives.items():
+            self.in_negatives[k] = self.in_negatives.get(k, 0) + n
 
 
-def score_file(truth: list[dict[str, object]], detected: list[int]) -> Score:
-    """Match one file's detections to its transitions."""
+def score_file(
+    truth: list[dict[str, object]],
+    detected: list[int],
+    fps: float = 25.0,
+    negatives: list[dict[str, object]] | None = None,
+) -> Score:
+    """Match one file's detections to its transitions (and charge false ones to negatives)."""
     result = Score()
     free = sorted(set(detected))
     for t in sorted(truth, key=lambda t: int(t["first"])):  # type: ignore[call-overload]
@@ -72,7 +93,13 @@ def score_file(truth: list[dict[str, object]], detected: list[int]) -> Score:
         result.overall.add(tally)
         if kind != "cut":
             result.gradual.add(tally)
+            result.by_length[length_bucket(last - first + 1, fps)].add(tally)
+    result.false_frames = list(free)
     for d in free:
+        for n in negatives or []:
+            if int(n["first"]) - TOLERANCE <= d <= int(n["last"]) + TOLERANCE:  # type: ignore[call-overload]
+                result.in_negatives[str(n["kind"])] = result.in_negatives.get(str(n["kind"]), 0) + 1
+                break
         result.overall.fp += 1
         if truth:
             near = min(truth, key=lambda t: abs(d - (int(t["first"]) + int(t["last"])) / 2))  # type: ignore[call-overload]

@@ -9,7 +9,8 @@ same in tests, benchmarks and `segspec detect`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Protocol
@@ -60,3 +61,17 @@ def reporting(reporter: JobReporter) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def frame_progress(
+    reporter: JobReporter, frames: int | None, stage: str = "detect"
+) -> Callable[[int], None]:
+    """A callback reporting `count` of `frames` decoded in `stage` to `reporter`, with the
+    frames per second since the callback was made."""
+    started = time.monotonic()
+
+    def report(count: int) -> None:
+        elapsed = time.monotonic() - started
+        reporter.progress(stage, count, frames, count / elapsed if elapsed > 0 else None)
+
+    return report

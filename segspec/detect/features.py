@@ -16,6 +16,8 @@ from segspec.detect.frames import C_SIZE, THUMB_H, THUMB_W, Y_SIZE
 
 GRID_W, GRID_H = 16, 9
 HIST_BINS = 8 * 4 * 4
+LUMA_BLOCKS = GRID_W * GRID_H
+"""The first LUMA_BLOCKS numbers of a frame's grid are its luma block means."""
 
 Floats = npt.NDArray[np.float32]
 

@@ -15,13 +15,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from segspec.detect.features import Floats, distance, out_of_range
+from segspec.detect.features import LUMA_BLOCKS, Floats, distance, out_of_range
 
-HALF = 10
-"""Half-width (frames) of the long-range comparison that sees gradual transitions."""
-SIDE = HALF
-"""Length of the comparisons just outside that window, measuring within-shot change."""
-REACH = HALF + SIDE + 3
+HALF_SECONDS = 0.4
+"""Half-width of the long-range comparison that sees gradual transitions (10 frames at 25
+fps). Windows are set in seconds, not frames, so a 0.8 s dissolve looks the same to the
+detector at 24 and at 60 fps."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The detector's windows in frames, for one frame rate."""
+
+    half: int
+    """Half-width of the long-range comparison (frames)."""
+    side: int
+    """Length of the comparisons just outside that window, measuring within-shot change."""
+
+    @property
+    def reach(self) -> int:
+        """Frames of look-ahead (and look-back) a frame's scores need."""
+        return self.half + self.side + 3
+
+    @classmethod
+    def for_fps(cls, fps: float) -> Timing:
+        half = max(6, round(HALF_SECONDS * fps))
+        return cls(half, half)
+
+
+DEFAULT_TIMING = Timing.for_fps(25.0)
 
 
 @dataclass(frozen=True)
@@ -43,12 +65,17 @@ class FrameScores:
     (median over seven frames)."""
     spread: float
     """Luma spread of frame t (near 0 for black, white or flat frames)."""
+    focus: float = 0.0
+    """Share of the luma change from t-1 to t carried by the quarter of blocks that change
+    most: near 1 when only a band of the picture changes (a wipe's moving edge), lower
+    when the whole picture changes together (a dissolve)."""
 
 
 class ScoreStream:
     """Feed feature chunks in order; get `FrameScores` for every frame, in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, timing: Timing = DEFAULT_TIMING) -> None:
+        self.timing = timing
         self._grid: deque[Floats] = deque()
         self._hist: deque[Floats] = deque()
         self._spread: deque[float] = deque()
@@ -62,7 +89,7 @@ class ScoreStream:
             self._hist.append(hist[i])
             self._spread.append(float(spread[i]))
             self._count += 1
-            while self._next + REACH < self._count:
+            while self._next + self.timing.reach < self._count:
                 yield self._score(self._next)
                 self._next += 1
                 self._trim()
@@ -73,7 +100,7 @@ class ScoreStream:
             self._next += 1
 
     def _trim(self) -> None:
-        while self._first < self._next - REACH - 1:
+        while self._first < self._next - self.timing.reach - 1:
             self._grid.popleft()
             self._hist.popleft()
             self._spread.popleft()
@@ -92,21 +119,32 @@ class ScoreStream:
         d = self._d
         step = d(t - 1, t)
         cut = min(step, d(t - 1, t + 1), d(t - 1, t + 2), d(t - 2, t), d(t - 3, t))
-        a, b = t - HALF, t + HALF
+        half, side = self.timing.half, self.timing.side
+        a, b = t - half, t + half
         # each long-range distance is the smaller of two pairs three frames apart, so a
         # flash frame at either end cannot inflate it
         wide = min(d(a, b), d(a - 3, b + 3))
-        left = min(d(a - SIDE, a), d(a - SIDE - 3, a - 3))
-        right = min(d(b, b + SIDE), d(b + 3, b + SIDE + 3))
+        left = min(d(a - side, a), d(a - side - 3, a - 3))
+        right = min(d(b, b + side), d(b + 3, b + side + 3))
         ga, gb = self._grid[self._at(a)], self._grid[self._at(b)]
         strays = sorted(
             out_of_range(ga, gb, self._grid[self._at(m)]) for m in range(t - 6, t + 7, 2)
         )
         between = strays[len(strays) // 2]
-        return FrameScores(t, step, cut, wide, max(left, right), between, self._spread[self._at(t)])
+        spread = self._spread[self._at(t)]
+        return FrameScores(t, step, cut, wide, max(left, right), between, spread, self._focus(t))
+
+    def _focus(self, t: int) -> float:
+        prev, cur = self._grid[self._at(t - 1)], self._grid[self._at(t)]
+        change = np.abs(cur[:LUMA_BLOCKS] - prev[:LUMA_BLOCKS])
+        total = float(change.sum())
+        if total <= 0.0:
+            return 0.0
+        top = np.partition(change, LUMA_BLOCKS - LUMA_BLOCKS // 4)[LUMA_BLOCKS - LUMA_BLOCKS // 4 :]
+        return float(top.sum()) / total
 
 
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
-    names = ("step", "cut", "wide", "side", "between", "spread")
+    names = ("step", "cut", "wide", "side", "between", "spread", "focus")
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}

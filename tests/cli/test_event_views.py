@@ -74,8 +74,7 @@ def test_event_views_json_stream_validates_and_matches_golden(
     progress = [line for line in lines if line["type"] == "job_progress"]
     assert {(p["address"], p["stage"]) for p in progress} == {
         ("cut", "cut"),
-        ("shots", "detect"),
-        ("shots", "encode"),
+        ("shots", "split"),
     }
     assert ANSI.search(out) is None
 
@@ -119,8 +118,8 @@ def test_event_views_plain_lines_have_no_ansi_codes(
     assert code == 0, err
     assert ANSI.search(out + err) is None and "\r" not in out
     assert "→ cut submitted: " in out and "✓ shots finished: " in out
-    assert re.search(r"^  shots encode: 100%", out, re.M)
-    assert out.index("→ shots submitted") < out.index("  shots detect: ")
+    assert re.search(r"^  shots split: 100%", out, re.M)
+    assert out.index("→ shots submitted") < out.index("  shots split: ")
     assert out.rstrip().endswith("Apply complete: 2 finished, 0 failed, 0 forgotten.")
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from segspec.detect import detect, detect_shots, render_shots
+from segspec.detect import Boundary, ShotFinder, detect, detect_shots, render_shots
+from segspec.detect.frames import iter_thumbnails
 from segspec.detect.shots import Shot, shots_from_boundaries
 from segspec.errors import MediaError
 from segspec.spec.models import DetectorOptions
@@ -44,16 +45,23 @@ def test_detect_dissolve_inside_its_span(make_video: MakeVideo) -> None:
     assert 40 <= found[0] <= 59
 
 
-@pytest.mark.parametrize("transition", ["fadeblack", "fadewhite", "wipeleft"])
-def test_detect_fade_and_wipe_inside_span(make_video: MakeVideo, transition: str) -> None:
+@pytest.mark.parametrize(
+    ("transition", "kind"), [("fadeblack", "fade"), ("fadewhite", "fade"), ("wipeleft", "wipe")]
+)
+def test_detect_fade_and_wipe_inside_span(
+    make_video: MakeVideo, transition: str, kind: str
+) -> None:
     video = make_video(
         transition,
         [f"{A}:d=2.4", f"{C}:d=2.4"],
         f"[0:v][1:v]xfade=transition={transition}:duration=0.8:offset=1.6[v]",
     )
-    found = boundaries(video)
+    found = detect(video).boundaries
     assert len(found) == 1
-    assert 38 <= found[0] <= 61
+    assert 38 <= found[0].frame <= 61
+    assert found[0].kind == kind
+    # the transition blends frames 40..59; the reported span covers most of it
+    assert 36 <= found[0].first <= 44 and 55 <= found[0].last <= 62, found[0]
 
 
 @pytest.mark.parametrize("frames", [1, 2])
@@ -107,22 +115,33 @@ def test_detect_corrupt_file_keeps_ffmpeg_stderr(tmp_path: Path) -> None:
     assert "bad.mp4" in str(err.value)
 
 
+def cut(frame: int) -> Boundary:
+    return Boundary(frame, "cut", frame, frame, 0.5)
+
+
 def test_shots_from_boundaries_cover_every_frame() -> None:
-    shots = shots_from_boundaries([50, 10, 10, 0, 99, 100], 100, Fraction(25))
+    shots = shots_from_boundaries([cut(f) for f in (50, 10, 10, 0, 99, 100)], 100, Fraction(25))
     assert [(s.first_frame, s.last_frame) for s in shots] == [(0, 9), (10, 49), (50, 98), (99, 99)]
     assert sum(s.frames for s in shots) == 100
+    assert [s.transition for s in shots] == [None, cut(10), cut(50), cut(99)]
     assert shots_from_boundaries([], 0, Fraction(25)) == []
 
 
 def test_render_shots_text_and_json() -> None:
-    shots = [Shot(0, 0, 39, 0.0, 1.6), Shot(1, 40, 74, 1.6, 3.0)]
+    fade = Boundary(40, "fade", 34, 45, 0.8123)
+    shots = [Shot(0, 0, 39, 0.0, 1.6), Shot(1, 40, 74, 1.6, 3.0, fade)]
     text = render_shots(shots, as_json=False)
     assert text.splitlines()[1].split() == ["0", "0", "39", "0.000", "1.600"]
+    assert text.splitlines()[2].split() == [
+        "1", "40", "74", "1.600", "3.000", "fade", "34-45", "0.812",
+    ]  # fmt: skip
     assert text.endswith("2 shots")
     doc = json.loads(render_shots(shots, as_json=True))
-    assert doc["format_version"] == 1
+    assert doc["format_version"] == 2
+    assert doc["shots"][0]["transition"] is None
     assert doc["shots"][1] == {
         "index": 1, "first_frame": 40, "last_frame": 74, "in_s": 1.6, "out_s": 3.0,
+        "transition": {"frame": 40, "kind": "fade", "first": 34, "last": 45, "strength": 0.8123},
     }  # fmt: skip
 
 
@@ -134,4 +153,41 @@ def test_detect_dissolve_is_cut_at_its_middle() -> None:
     assert [b.frame for b in found[:3]] == [75, 150, 250]  # the hard cuts, exactly
     assert len(found) == 4
     assert abs(found[3].frame - 337) <= 2, found[3]
-    assert found[3].kind == "gradual"
+    assert found[3].kind == "dissolve"
+    assert abs(found[3].first - 325) <= 2 and abs(found[3].last - 349) <= 2, found[3]
+    assert all(b.kind == "cut" and b.first == b.last == b.frame for b in found[:3])
+
+
+def test_detect_dissolve_at_50_fps_inside_its_span(make_video: MakeVideo) -> None:
+    # windows are set in seconds: a 0.8 s dissolve (frames 80..119 at 50 fps) is found
+    # as at 25 fps, not missed because it is twice as many frames long
+    a, b = "testsrc2=s=160x90:r=50", "rgbtestsrc=s=160x90:r=50"
+    video = make_video(
+        "dissolve50",
+        [f"{a}:d=2.4", f"{b}:d=2.4"],
+        "[0:v][1:v]xfade=transition=fade:duration=0.8:offset=1.6[v]",
+    )
+    found = detect(video).boundaries
+    assert len(found) == 1, found
+    assert 80 <= found[0].frame <= 119
+    assert found[0].kind == "dissolve"
+
+
+def test_shot_finder_settled_boundaries_are_already_out(make_video: MakeVideo) -> None:
+    # the one-pass split releases frames before `settled` to the encoder: no boundary
+    # may turn up there later
+    video = make_video(
+        "settle", [f"{A}:d=1.6", f"{B}:d=1.2", f"{C}:d=2.0"], "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]"
+    )
+    finder = ShotFinder(25, threshold=0.2, min_shot_seconds=0.5)
+    seen: list[int] = []
+    checks: list[tuple[int, list[int]]] = []
+    for chunk in iter_thumbnails(video):
+        for i in range(0, len(chunk), 5):
+            seen += [b.frame for b in finder.push(chunk[i : i + 5])]
+            checks.append((finder.settled, list(seen)))
+    seen += [b.frame for b in finder.finish()]
+    assert seen == [40, 70]
+    assert checks[-1][0] > 0 and finder.frame_count - checks[-1][0] < 3 * 25
+    for settled, so_far in checks:
+        assert [f for f in seen if f < settled] == [f for f in so_far if f < settled]

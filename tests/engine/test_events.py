@@ -81,8 +81,7 @@ def test_events_apply_in_order_submitted_before_the_work(
         "job_queued",
         "job_started",
         "job_submitted",
-        "progress:detect",
-        "progress:encode",
+        "progress:split",  # one decode feeds the detector and the encoder (issue 11)
         "job_finished",
     ]
     # "submitted" comes when the work starts: every progress event of the job follows it.
@@ -139,3 +138,25 @@ def test_events_refused_approval_runs_nothing(project: Callable[[str], Path]) ->
     assert [e.type for e in events] == ["operation_started", "plan"]
     assert not any(isinstance(e, JobStarted) for e in events)
     assert not (root / "segspec.state.json").exists()
+
+
+def test_events_frame_rate_change_reports_detect_then_encode(
+    project: Callable[[str], Path],
+) -> None:
+    # With Video.Fps the split detects first, then one ffmpeg run converts and cuts.
+    root = project(SPEC.replace('{ObjectKey: "shots/', '{Video: {Fps: 12}, ObjectKey: "shots/'))
+    events: list[Event] = []
+    choices = ApplyRequest().choices
+    request = ApplyRequest(choices=type(choices)(targets=("shots",)))
+    done = apply(Project.locate(root / "specs", None), request, events.append, agree, 0)
+    assert done.ok, done.failed
+    assert kinds(events, "shots") == [
+        "job_queued",
+        "job_started",
+        "job_submitted",
+        "progress:detect",
+        "progress:encode",
+        "job_finished",
+    ]
+    detect = [e for e in events if isinstance(e, JobProgress) and e.stage == "detect"]
+    assert detect[-1].fps is not None and detect[-1].fps > 0

@@ -1,16 +1,16 @@
-"""BasicClipSplit on the local engine: detect shots, then cut every shot in one encode.
+"""BasicClipSplit on the local engine: detect shots and cut every shot, in one encode.
 
-Detection decodes a tiny, deblocking-free thumbnail stream (`segspec.detect`). Splitting
-then runs ffmpeg once over the whole source: a keyframe is forced on the first frame of
-every shot and the segment muxer starts a new file at each of those frames, so the source
-is decoded for splitting once (not once per clip), every clip starts on its boundary
-frame, and the clips together hold every source frame exactly once. See
+Normally detection and encoding share one decode (`onepass`): the job costs about one
+plain encode of the file. When the job changes the frame rate (`Video.Fps`), detection
+runs first on its own thumbnail decode (`segspec.detect`), then ffmpeg runs once over the
+whole source: a keyframe is forced on the first frame of every shot and the segment
+muxer starts a new file at each of those frames. Either way every clip starts on its
+boundary frame and the clips together hold every source frame exactly once. See
 benchmarks/README.md for the measurements behind this choice.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from segspec.backends.local.clips import Clip
-from segspec.backends.progress import current
+from segspec.backends.local.onepass import split_one_pass
+from segspec.backends.progress import current, frame_progress
 from segspec.detect import Shot, detect_shots
 from segspec.errors import MediaError
 from segspec.media.encode import audio_args, scale_filter, video_args
@@ -103,24 +104,25 @@ def split_shots(
     Raises `MediaError` (with ffmpeg's last stderr lines) when detection or encoding fails.
     """
     info = probe(src)
-    reporter = current()
-    frames = info.frames or round(info.duration * float(info.fps)) or None
-    started = time.monotonic()
-
-    def detected(count: int) -> None:
-        elapsed = time.monotonic() - started
-        reporter.progress("detect", count, frames, count / elapsed if elapsed > 0 else None)
-
-    shots = detect_shots(src, detector_options(local), detected)
+    workdir.mkdir(parents=True, exist_ok=True)
+    video: Mapping[str, Any] = output.get("Video") or {}
+    if not video.get("Fps"):
+        shots = split_one_pass(src, info, output, local, workdir, suffix, detector_options(local))
+    else:  # a frame-rate change: detect first, then one ffmpeg run that converts and cuts
+        reporter = current()
+        frames = info.frames or round(info.duration * float(info.fps)) or None
+        shots = detect_shots(src, detector_options(local), frame_progress(reporter, frames))
+        if shots:
+            pattern = str(workdir).replace("%", "%%") + f"/%d{suffix.replace('%', '%%')}"
+            run_ffmpeg(
+                split_args(src, shots, output, local, pattern, info.has_audio, info.fps),
+                what=f"splitting {src.name} into {len(shots)} shot{'s' if len(shots) != 1 else ''}",
+                on_progress=lambda p: reporter.progress(
+                    "encode", p.out_seconds, info.duration, p.fps
+                ),
+            )
     if not shots:
         raise MediaError(f"input {src} has no decodable video frames", code="InputCorrupt")
-    workdir.mkdir(parents=True, exist_ok=True)
-    pattern = str(workdir).replace("%", "%%") + f"/%d{suffix.replace('%', '%%')}"
-    run_ffmpeg(
-        split_args(src, shots, output, local, pattern, info.has_audio, info.fps),
-        what=f"splitting {src.name} into {len(shots)} shot{'s' if len(shots) != 1 else ''}",
-        on_progress=lambda p: reporter.progress("encode", p.out_seconds, info.duration, p.fps),
-    )
     clips = [
         Clip(s.index, s.first_frame, s.last_frame, s.in_s, s.out_s, workdir / f"{s.index}{suffix}")
         for s in shots

@@ -56,7 +56,8 @@ def detect(
         from segspec.media.probe import probe
         from segspec.media.sheet import compose, save_picture, shot_tiles
 
-        tiles = shot_tiles([(s.index, s.first_frame) for s in shots], probe(video).fps)
+        opened = {s.index: s.transition.kind for s in shots if s.transition is not None}
+        tiles = shot_tiles([(s.index, s.first_frame) for s in shots], probe(video).fps, opened)
         save_picture(compose(video, tiles), contact_sheet)
     text = render_shots(shots, as_json)
     ctx.ui.out(text if text.endswith("\n") else text + "\n", nl=False)

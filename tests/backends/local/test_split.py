@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from segspec.backends.local.split import encoder_frames, keyframe_expr, split_shots
+from segspec.detect import detect_shots
 from segspec.detect.shots import Shot
 from segspec.errors import MediaError
 from segspec.media.ffmpeg import run_ffmpeg
@@ -118,3 +119,15 @@ def test_split_shots_many_shots(tmp_path: Path) -> None:
     counts = [frame_times(c.path).count for c in clips]
     assert counts == [c.last_frame - c.first_frame + 1 for c in clips]
     assert sum(counts) == 3000
+
+
+@pytest.mark.slow
+def test_split_shots_matches_detect_preview(tmp_path: Path) -> None:
+    # `segspec detect` previews the job: the one-pass split must cut at the same frames
+    sample = Path(__file__).resolve().parents[3] / "specs" / "media" / "sample.mp4"
+    preview = [(s.first_frame, s.last_frame) for s in detect_shots(sample)]
+    clips = split_shots(sample, {"Width": 160}, {"preset": "ultrafast"}, tmp_path / "o", ".mp4")
+    assert [(c.first_frame, c.last_frame) for c in clips] == preview
+    assert [frame_times(c.path).count for c in clips] == [b - a + 1 for a, b in preview]
+    with av.open(str(clips[1].path)) as container:
+        assert container.streams.audio, "the clip keeps the source's audio"
