@@ -17,6 +17,7 @@ from segspec.backends.base import Backend
 from segspec.backends.objects import ObjectStore, RoutedObjects
 from segspec.errors import SegspecError
 from segspec.spec.models import BackendConfig
+from segspec.spec.paths import Resolver
 
 BackendFactory = Callable[[BackendConfig, Path], Backend]
 """Build a backend from its config and the project's local store root."""
@@ -40,8 +41,9 @@ class BackendEntry:
     objects: Callable[[BackendConfig, Path, Any, Mapping[str, str]], ObjectStore | None]
     """(config, store root, hash cache or None, bucket -> OutputConfig.Endpoint) -> the
     store its outputs live in, or None when segspec cannot reach it."""
-    inputs: Callable[[BackendConfig, Path, Any], InputIdentity] | None = None
-    """Identify inputs on this machine (None: the service reads them; not identified)."""
+    inputs: Callable[[BackendConfig, Path, Any, Resolver], InputIdentity] | None = None
+    """Identify inputs on this machine (None: the service reads them; not identified).
+    (config, store root, hash cache, the command's path resolver)."""
     check: Callable[[Checked, BackendConfig], list[str]] | None = None
     """`file:line:col: ...` problems the service would refuse, found without a request."""
     default_parallelism: int = 1
@@ -83,7 +85,9 @@ def _local_objects(
     return RoutedObjects(default, {bucket: at(e) for bucket, e in endpoints.items()})
 
 
-def _local_inputs(config: BackendConfig, store_root: Path, cache: Any) -> InputIdentity:
+def _local_inputs(
+    config: BackendConfig, store_root: Path, cache: Any, resolver: Resolver
+) -> InputIdentity:
     from segspec.backends.local.inputs import RemoteInputs, input_identity
     from segspec.backends.local.store import LocalStore
 
@@ -102,7 +106,7 @@ def _local_inputs(config: BackendConfig, store_root: Path, cache: Any) -> InputI
         remote = RemoteInputs(config.object_endpoint, at)
 
     def identify(input_config: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
-        return input_identity(input_config, base_dir, store, cache, remote)
+        return input_identity(input_config, base_dir, store, cache, remote, resolver)
 
     return identify
 

@@ -7,10 +7,13 @@ Exit codes: 0 ok, 1 user-facing error, 2 changes present under `plan --detailed-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from segspec.cli.globals import Settings
-from segspec.cli.ui import UI
-from segspec.engine.project import Project
+
+if TYPE_CHECKING:
+    from segspec.cli.ui import UI
+    from segspec.engine.project import Project
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -24,5 +27,8 @@ class Context:
 
     @classmethod
     def build(cls, settings: Settings) -> Context:
+        from segspec.cli.ui import UI  # imported here: `--help` and `--version` need neither
+        from segspec.engine.project import Project
+
         project = Project.locate(settings.specs, settings.state, settings.backend)
         return cls(project, UI.detect(settings.no_color), settings.lock_timeout, settings)

@@ -6,7 +6,6 @@ Exit codes are a contract: 0 ok, 1 user-facing error, 2 changes present under
 
 from __future__ import annotations
 
-import importlib
 import sys
 import traceback
 from typing import Any
@@ -18,24 +17,6 @@ from segspec.cli.context import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK,
 from segspec.cli.globals import SegspecGroup, Settings, merge, on_globals
 from segspec.errors import SegspecError, os_error_message
 
-COMMANDS = (
-    "validate",
-    "plan",
-    "apply",
-    "refresh",
-    "import_",
-    "destroy",
-    "show",
-    "output",
-    "state",
-    "media",
-    "detect",
-    "init",
-    "force_unlock",
-    "report",
-)
-"""One module per command under segspec.cli.commands, each with a `register(group)`."""
-
 
 def _take_globals(ctx: click.Context, given: dict[str, Any]) -> None:
     """Global options given here (before or after a subcommand) override earlier ones."""
@@ -46,7 +27,98 @@ def _take_globals(ctx: click.Context, given: dict[str, Any]) -> None:
 on_globals(_take_globals)
 
 
-@click.group(cls=SegspecGroup, context_settings={"help_option_names": ["-h", "--help"]})
+COMMANDS = {
+    "apply": (
+        ("commands.apply",),
+        "Submit new and changed jobs, wait for them, record their results.",
+    ),
+    "destroy": (
+        ("commands.destroy",),
+        "Delete the recorded output objects of jobs and forget the jobs.",
+    ),
+    "detect": (
+        ("commands.detect",),
+        "Preview the shots a BasicClipSplit job would cut VIDEO into.",
+    ),
+    "force-unlock": (
+        ("commands.force_unlock",),
+        "Remove the state lock LOCK_ID that a dead process left behind.",
+    ),
+    "import": (
+        ("commands.import_",),
+        "Adopt existing job JOB_ID into the state as job NAME (it must match the spec).",
+    ),
+    "init": (
+        ("commands.init",),
+        "Check where the state lives (bucket reachable, credentials valid, lock works).",
+    ),
+    "media": (("commands.media",), "The local engine's media catalog (Type: Media inputs)."),
+    "output": (
+        ("commands.output",),
+        "The output objects of job NAME, or of every job (paths on the local engine).",
+    ),
+    "plan": (("commands.plan",), "Show what apply would change, and why."),
+    "refresh": (
+        ("commands.refresh",),
+        "Collect the results of jobs still running (the plan's `read` entries).",
+    ),
+    "report": (
+        ("commands.report",),
+        "Write a self-contained HTML page of the project: the pending plan, every job with "
+        "its status, a timeline of its clips, their keys, durations and pictures.",
+    ),
+    "show": (("commands.show",), "Show the state, one job's record, or a saved plan file."),
+    "state": (("commands.state",), "Inspect or edit the state."),
+    "validate": (("commands.validate",), "Check every spec file; report all problems at once."),
+}
+"""The modules whose `register(group)` add each command (and its subcommands), in
+order, and the first paragraph of its help: `segspec --help` imports no command, and
+running one imports only its modules (the engine, pydantic and the models cost ~150 ms;
+`detect`'s numpy ~100 ms more). tests/cli/test_startup.py checks the table."""
+COMMAND_MODULES = tuple(module for modules, _ in COMMANDS.values() for module in modules)
+"""Every command module (one per command, under segspec.cli.commands)."""
+SHORT_HELP = {name: text for name, (_, text) in COMMANDS.items()}
+
+
+class LazyGroup(SegspecGroup):
+    """The top-level group: commands are imported when one is run, not for `--help`."""
+
+    loaded = False
+    """Whether every command module is imported."""
+    imported: frozenset[str] = frozenset()
+
+    def load(self, modules: tuple[str, ...] = COMMAND_MODULES) -> None:
+        """Import and register `modules` (default: every command's), each once."""
+        import importlib
+
+        for name in modules:
+            if name not in self.imported:
+                self.imported = self.imported | {name}
+                importlib.import_module(f"segspec.cli.{name}").register(self)
+        self.loaded = self.loaded or modules == COMMAND_MODULES
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands) if self.loaded else sorted(SHORT_HELP)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        known = COMMANDS.get(cmd_name)
+        self.load(known[0] if known is not None else COMMAND_MODULES)  # unknown: all, to suggest
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.loaded:
+            super().format_commands(ctx, formatter)
+            return
+        limit = formatter.width - 6 - max(len(name) for name in SHORT_HELP)
+        rows = [
+            (name, click.Command(name, help=text).get_short_help_str(limit))
+            for name, text in SHORT_HELP.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="segspec")
 def cli() -> None:
     """Video segmentation jobs as code: specs in git, reviewed plans, reproducible applies.
@@ -57,15 +129,13 @@ def cli() -> None:
 
 
 def _register() -> None:
-    if cli.commands:
-        return
-    for name in COMMANDS:
-        importlib.import_module(f"segspec.cli.commands.{name}").register(cli)
+    """Import every command now (tests and callers that inspect `cli.commands`)."""
+    assert isinstance(cli, LazyGroup)
+    cli.load()
 
 
 def entrypoint(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every outcome into the exit-code contract."""
-    _register()
     try:
         # Outside standalone mode click *returns* the code of an `Exit` raised by a command
         # (e.g. `--detailed-exitcode`'s 2) instead of raising it.

@@ -142,7 +142,8 @@ class JobDeleted(_Event):
 
 @dataclass(frozen=True)
 class StateSaved(_Event):
-    """The state was folded into its document at `location`, now at `serial`."""
+    """The operation's changes are recorded in the state at `location`, now at `serial`
+    (folded into the state document, or kept in its journal until the next fold)."""
 
     type: ClassVar[str] = "state_saved"
     location: str

@@ -7,9 +7,12 @@ local engine's inputs are files segspec can read; other backends get no such fac
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from segspec.backends.local.inputs import resolve_input
 from segspec.backends.local.store import LocalStore
@@ -20,6 +23,7 @@ from segspec.plan.outputs import MediaFacts
 from segspec.state.atomic import write_atomic
 
 SHOTS_CACHE_VERSION = 1
+MEDIA_CACHE_VERSION = 1
 
 
 def _source(want: Want, store: LocalStore) -> Path | None:
@@ -33,22 +37,92 @@ def _source(want: Want, store: LocalStore) -> Path | None:
 
 
 def gather_media(wants: Iterable[Want], store: LocalStore) -> dict[str, MediaFacts]:
-    """Probe each distinct input once: its length and frame rate, or why it is unusable."""
-    by_path: dict[Path, MediaFacts] = {}
+    """Probe each distinct input content once: its length and frame rate, or why it is
+    unusable. What a probe found is kept by content (size and sha256) in
+    `<store>/cache/media.json`, so an unchanged input is not probed again by later plans."""
+    cache = MediaCache(store.root / "cache" / "media.json")
+    failed: dict[Path, MediaFacts] = {}
     facts = {}
     for want in wants:
-        src = _source(want, store)
-        if src is None:
-            continue
-        if src not in by_path:
-            try:
-                info = probe(src)
-            except MediaError as exc:
-                by_path[src] = MediaFacts(error=str(exc))
+        key = content_key(want)
+        if key is None:
+            continue  # missing (reported from the identity) or a URL read only at apply
+        found = cache.get(key)
+        if found is None:
+            src = _source(want, store)
+            if src is None:
+                continue
+            if src in failed:
+                found = failed[src]
             else:
-                by_path[src] = MediaFacts(info.duration, info.fps, info.frames)
-        facts[want.address] = by_path[src]
+                try:
+                    info = probe(src)
+                except MediaError as exc:
+                    found = failed[src] = MediaFacts(error=str(exc))  # names the path: not kept
+                else:
+                    found = MediaFacts(info.duration, info.fps, info.frames)
+                    cache.put(key, found)
+        facts[want.address] = found
+    cache.save()
     return facts
+
+
+def content_key(want: Want) -> str | None:
+    """The input's content as a cache key, when its identity has one."""
+    identity = want.input
+    if identity is None or identity.get("error") or "sha256" not in identity:
+        return None
+    return f"{identity.get('size')}:{identity['sha256']}"
+
+
+class MediaCache:
+    """Probe results by input content, in one small JSON file (a lost file only costs
+    probing again)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, list[Any]] = {}
+        self.dirty = False
+        self._made: dict[str, MediaFacts] = {}
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("version") == MEDIA_CACHE_VERSION:
+            self.entries = dict(data.get("media", {}))
+
+    def get(self, key: str) -> MediaFacts | None:
+        made = self._made.get(key)
+        if made is not None:
+            return made
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        try:
+            duration, (num, den), frames = entry
+            made = MediaFacts(float(duration), Fraction(int(num), int(den)), int(frames))
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        self._made[key] = made
+        return made
+
+    def put(self, key: str, facts: MediaFacts) -> None:
+        if facts.duration is None or facts.fps is None or facts.frames is None:
+            return
+        self.entries[key] = [
+            facts.duration,
+            [facts.fps.numerator, facts.fps.denominator],
+            facts.frames,
+        ]
+        self._made[key] = facts
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.dirty:
+            doc = {"version": MEDIA_CACHE_VERSION, "media": dict(sorted(self.entries.items()))}
+            with contextlib.suppress(OSError):  # only a cache
+                write_atomic(self.path, json.dumps(doc, separators=(",", ":")).encode())
+            self.dirty = False
 
 
 class ShotCache:

@@ -20,12 +20,15 @@ from segspec.backends.objects import ObjectStore
 from segspec.backends.registry import Checked, backend_entry
 from segspec.engine.drift import gather_drift
 from segspec.errors import SegspecError, SpecError
+from segspec.gcpause import collector_paused
 from segspec.plan.model import Facts, Plan, Want, matches
 from segspec.plan.outputs import MediaFacts
 from segspec.plan.planner import plan as make_plan
+from segspec.spec.cache import SpecCache
 from segspec.spec.loader import SpecSet, load_specs, read_state_config
 from segspec.spec.models import BackendConfig, StateConfig
 from segspec.spec.normalize import fingerprint
+from segspec.spec.paths import Resolver
 from segspec.spec.problems import display_path
 from segspec.spec.variables import VariableInputs
 from segspec.state.base import State, StateBackend
@@ -58,8 +61,14 @@ class Project:
     def root(self) -> Path:
         return self.specs_dir.resolve().parent
 
+    @cached_property
+    def resolver(self) -> Resolver:
+        """Local paths resolved for this command (a Project lives for one command)."""
+        return Resolver()
+
     def load_specs(self) -> SpecSet:
-        return load_specs(self.specs_dir, self.variables, self.root)
+        cache = SpecCache(self.root / ".segspec" / "cache" / "specs")
+        return load_specs(self.specs_dir, self.variables, self.root, cache, self.resolver)
 
     def with_variables(self, variables: VariableInputs) -> Project:
         return replace(self, variables=variables)
@@ -136,7 +145,11 @@ def gather_wants(
     owned = cache is None and entry.uses_hash_cache
     if owned:
         cache = project.hash_cache(config)
-    identify = entry.inputs(config, project.store_root(config), cache) if entry.inputs else None
+    identify = (
+        entry.inputs(config, project.store_root(config), cache, project.resolver)
+        if entry.inputs
+        else None
+    )
     wants = []
     for job in specs.jobs.values():
         # `local:` options only shape the local engine's clips; on other backends they
@@ -151,7 +164,7 @@ def gather_wants(
                 local=options,
                 input=identity,
                 fingerprint=fingerprint(job.request, options, identity),
-                prune_outputs=bool(job.body.lifecycle and job.body.lifecycle.prune_outputs),
+                prune_outputs=job.prune_outputs,
                 base_dir=str(job.base_dir),
             )
         )
@@ -216,7 +229,13 @@ def plan_project(
     specs: SpecSet | None = None,
 ) -> Planned:
     """Load specs, gather facts (inputs, drift) and plan against `state`."""
-    options = options or PlanOptions()
+    with collector_paused():
+        return _plan_project(project, state, options or PlanOptions(), specs)
+
+
+def _plan_project(
+    project: Project, state: State, options: PlanOptions, specs: SpecSet | None
+) -> Planned:
     specs = specs or project.load_specs()
     config = project.backend_config(specs)
     check_backend(specs, config)

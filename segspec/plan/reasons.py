@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deepdiff import DeepDiff
-
 
 def render_value(value: Any) -> str:
     """Compact rendering: 30.0 → 30, strings quoted, absent as (none)."""
@@ -37,6 +35,8 @@ def diff_reasons(
     before: Mapping[str, Any], after: Mapping[str, Any], prefix: str = ""
 ) -> list[str]:
     """One line per changed leaf: `JobParams.Ranges[1].Out: 30 → 35`, in path order."""
+    from deepdiff import DeepDiff  # imported here: it pulls in numpy (~100 ms at start-up)
+
     diff = DeepDiff(dict(before), dict(after), ignore_order=False, verbose_level=2, view="tree")
     lines: list[tuple[str, str]] = []
     for kind, items in diff.items():

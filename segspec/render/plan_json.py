@@ -9,7 +9,7 @@ so the same plan renders the same on every machine.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from segspec.plan.model import Action, Change, Plan
@@ -190,3 +190,36 @@ def plan_schema() -> dict[str, Any]:
             },
         },
     }
+
+
+def stream_plan_json(
+    plan: Plan,
+    *,
+    lineage: str | None,
+    serial: int,
+    specs_digest: str,
+    backend: str,
+    batch: int = 256,
+) -> Iterator[str]:
+    """`render_json(plan_document(...))` in pieces, one batch of changes at a time, so a
+    100,000-job plan is never held as one document or one string (same bytes)."""
+    head = plan_document(
+        Plan(()), lineage=lineage, serial=serial, specs_digest=specs_digest, backend=backend
+    )
+    head["has_changes"], head["summary"] = plan.has_changes, summary(plan)
+    text = render_json(head)
+    marker = '\n  "changes": []'
+    at = text.index(marker) + len(marker) - 2  # keep `"changes": `, stream the array
+    yield text[:at]
+    if not plan.changes:
+        yield "[]"
+    else:
+        pieces: list[str] = []
+        for number, change in enumerate(plan.changes):
+            item = json.dumps(change_data(change), indent=2, sort_keys=True, ensure_ascii=False)
+            pieces.append(("[\n    " if number == 0 else ",\n    ") + item.replace("\n", "\n    "))
+            if len(pieces) >= batch:
+                yield "".join(pieces)
+                pieces = []
+        yield "".join(pieces) + "\n  ]"
+    yield text[at + 2 :]

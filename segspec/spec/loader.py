@@ -14,18 +14,20 @@ import os
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from segspec.errors import SpecError
+from segspec.spec.cache import Entry, SpecCache, file_key, values_key
 from segspec.spec.interpolate import UNSET, Scope, interpolate, size
 from segspec.spec.limits import MAX_FILE_BYTES, Budget, LimitError
 from segspec.spec.messages import describe, suggest
 from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody, StateConfig
-from segspec.spec.normalize import canonical_json, local_options, normalized_request
-from segspec.spec.paths import local_path, outside
+from segspec.spec.normalize import SERVICE_KEYS, canonical_json
+from segspec.spec.paths import Resolver, local_file, outside
 from segspec.spec.problems import Problems, display_path, position_in_job, report_validation
 from segspec.spec.variables import Variable, VariableInputs
 from segspec.spec.variables import resolve as resolve_variables
@@ -43,9 +45,45 @@ class DesiredJob:
     file: Path
     line: int
     column: int
-    body: JobBody
+    body_data: dict[str, Any]
+    """The validated body as JSON data (defaults filled, `None`s dropped)."""
     request: dict[str, Any]
     local: dict[str, Any]
+    model: JobBody | None = field(default=None, compare=False, repr=False)
+    """The model the body was validated into, when this load made it (else: made on use)."""
+
+    @classmethod
+    def made(cls, address: str, file: Path, pos: tuple[int, int], model: JobBody) -> DesiredJob:
+        """The job of a freshly validated body."""
+        return cls.of_data(
+            address, file, pos, model.model_dump(mode="json", exclude_none=True), model
+        )
+
+    @classmethod
+    def of_data(
+        cls,
+        address: str,
+        file: Path,
+        pos: tuple[int, int],
+        body: dict[str, Any],
+        model: JobBody | None = None,
+    ) -> DesiredJob:
+        """The job of a body validated earlier (the spec cache), or just now (`model`)."""
+        request = {key: body[key] for key in SERVICE_KEYS if key in body}
+        local = {k: v for k, v in (body.get("local") or {}).items() if k != "allow_outside_project"}
+        return cls(address, file, pos[0], pos[1], body, request, local, model)
+
+    @cached_property
+    def body(self) -> JobBody:
+        return self.model if self.model is not None else JobBody.model_validate(self.body_data)
+
+    @property
+    def prune_outputs(self) -> bool:
+        return bool((self.body_data.get("lifecycle") or {}).get("prune_outputs"))
+
+    @property
+    def allow_outside_project(self) -> bool:
+        return bool((self.body_data.get("local") or {}).get("allow_outside_project"))
 
     @property
     def base_dir(self) -> Path:
@@ -137,13 +175,20 @@ def _file_kind(file: Path) -> str:
 
 
 def load_specs(
-    directory: Path, variables: VariableInputs | None = None, root: Path | None = None
+    directory: Path,
+    variables: VariableInputs | None = None,
+    root: Path | None = None,
+    cache: SpecCache | None = None,
+    resolver: Resolver | None = None,
 ) -> SpecSet:
     """Read, validate and normalize every spec file in `directory`.
 
     `variables` supplies values from outside the specs (--var, --var-file, environment).
     Local inputs must lie inside `root` (default: the directory above `directory`) unless
     their job sets `local: {allow_outside_project: true}`; nothing is opened to decide.
+    With a `cache`, files whose bytes (and variable values) are unchanged since a load
+    without problems are not parsed again; see `segspec.spec.cache`. A `resolver` shares
+    resolved paths with the rest of the command.
     Raises `SpecError` listing every problem found, in file order.
     """
     if not directory.is_dir():
@@ -155,23 +200,59 @@ def load_specs(
         raise SpecError(
             [f"{display_path(directory)}: no *.yaml spec files — add one (see README, Specs)"]
         )
+    inputs = variables or VariableInputs()
+    if cache is not None:
+        loaded = _load(directory, files, inputs, root, cache, resolver)
+        if loaded is not None:
+            return loaded
+    # Without a cache, or when the cached load met a problem: a full load, with every
+    # file parsed for positions, so each message points at the right line and column.
+    loaded = _load(directory, files, inputs, root, None, resolver)
+    assert loaded is not None
+    return loaded
+
+
+def _load(
+    directory: Path,
+    files: list[Path],
+    inputs: VariableInputs,
+    root: Path | None,
+    cache: SpecCache | None,
+    resolver: Resolver | None,
+) -> SpecSet | None:
+    """The specs; with a cache, None as soon as there is any problem (the caller then
+    loads again without one); without, raises SpecError listing every problem."""
     problems = Problems()
     digest = hashlib.sha256()
     parsed: list[tuple[Path, Located]] = []
+    raws: dict[Path, bytes] = {}
+    entries: dict[Path, Entry] = {}
     for file in files:
         raw = _read_spec(file, problems)
         if raw is None:
             continue
+        raws[file] = raw
         digest.update(f"{file.name}\0{len(raw)}\0".encode() + raw)
+        entry = cache.get(file, file_key(file, raw)) if cache is not None else None
+        if entry is not None:
+            entries[file] = entry
+            parsed.append((file, entry.located()))
+            continue
         located = _parse(file, raw, problems)
         if located is not None:
             parsed.append((file, located))
-    values = _variables(parsed, variables or VariableInputs(), problems)
+            if cache is not None:
+                entries[file] = Entry.of(file_key(file, raw), located)
+    values = _variables(parsed, inputs, problems)
     digest.update(canonical_json({k: v for k, v in values.items() if v is not UNSET}).encode())
+    jobs_key = values_key(values)
     jobs: dict[str, DesiredJob] = {}
     backend: BackendConfig | None = None
     backend_where: str | None = None
     warnings: list[str] = []
+    resolver = resolver or Resolver()
+    project = root or directory.resolve().parent
+    changed: list[Path] = []
     for file, located in parsed:
         found_backend, key = _backend(file, located, problems, warnings)
         if found_backend is not None:
@@ -186,8 +267,20 @@ def load_specs(
                 )
             else:
                 backend, backend_where = found_backend, where
-        for job in _jobs(file, located, problems, values):
-            _check_inside(job, located, problems, root or directory.resolve().parent)
+        entry = entries.get(file)
+        if entry is not None and entry.jobs_key == jobs_key:
+            file_jobs = [
+                DesiredJob.of_data(j["address"], file, j["pos"], j["body"]) for j in entry.jobs
+            ]
+        else:
+            if entry is not None and located.data.get("jobs") is None:
+                located = _parse(file, raws[file], problems) or located  # the cached top only
+            file_jobs = _jobs(file, located, problems, values)
+            if entry is not None:
+                entry.remember_jobs(jobs_key, file_jobs)
+                changed.append(file)
+        for job in file_jobs:
+            _check_inside(job, located, problems, project, resolver)
             other = jobs.get(job.address)
             if other is not None:
                 problems.add(
@@ -200,7 +293,12 @@ def load_specs(
             jobs[job.address] = job
     state = find_state_config(parsed, problems)
     if problems.lines:
+        if cache is not None:
+            return None
         raise SpecError(problems.lines)
+    if cache is not None:
+        for file in changed:
+            cache.put(file, entries[file])
     return SpecSet(
         directory=directory,
         jobs=dict(sorted(jobs.items())),
@@ -490,26 +588,19 @@ def _one_job(
             file, located, problems, exc, ("jobs", name), JobBody, ("defaults",), address
         )
         return None
-    return DesiredJob(
-        address=address,
-        file=file,
-        line=pos[0],
-        column=pos[1],
-        body=model,
-        request=normalized_request(model),
-        local=local_options(model),
-    )
+    return DesiredJob.made(address, file, pos, model)
 
 
-def _check_inside(job: DesiredJob, located: Located, problems: Problems, root: Path) -> None:
+def _check_inside(
+    job: DesiredJob, located: Located, problems: Problems, root: Path, resolver: Resolver
+) -> None:
     """Refuse a path or file:// input outside the project unless the job opts in."""
-    if job.body.InputConfig.Type != "OSS":
+    config = job.request["InputConfig"]
+    if config["Type"] != "OSS" or job.allow_outside_project:
         return
-    if job.body.local is not None and job.body.local.allow_outside_project:
-        return
-    media = job.body.InputConfig.Media
-    path = local_path(media, job.base_dir.resolve())
-    real = outside(path, root) if path is not None else None
+    media = config["Media"]
+    path = local_file(media, os.path.dirname(job.file), resolver)
+    real = outside(path, root, resolver) if path is not None else None
     if real is None:
         return
     name = job.address.partition("[")[0]

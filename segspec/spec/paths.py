@@ -9,25 +9,80 @@ looks only at names (it resolves symlinks, never opens or reads the file).
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 
-def local_path(media: str, base_dir: Path) -> Path | None:
+class Resolver:
+    """`os.path.realpath` for many files in few directories: each directory is resolved
+    once, then a file costs one `lstat` (to see whether it is itself a symlink).
+
+    Directories and files are remembered for the life of the object: make one per command, not
+    one per process (a directory may be replaced by a symlink between two commands).
+    """
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, str] = {}
+        self._files: dict[str, str] = {}
+
+    def realpath(self, path: str) -> str:
+        found = self._files.get(path)
+        if found is None:
+            found = self._files[path] = self._realpath(path)
+        return found
+
+    def _realpath(self, path: str) -> str:
+        head, tail = os.path.split(path)
+        if tail in ("", ".", "..") or not head:
+            return os.path.realpath(path)
+        real_head = self._dirs.get(head)
+        if real_head is None:
+            real_head = self._dirs[head] = os.path.realpath(head)
+        joined = os.path.join(real_head, tail)
+        try:
+            if not stat.S_ISLNK(os.lstat(joined).st_mode):
+                return joined
+        except OSError:
+            return joined  # missing (or unreadable): realpath would append the name too
+        return os.path.realpath(joined)
+
+
+def local_path(media: str, base_dir: Path, resolver: Resolver | None = None) -> Path | None:
     """The file a path or `file://` Media names (relative paths against `base_dir`), or
     None when Media is a URL of another kind."""
     if media.startswith("file://"):
         return Path(unquote(urlparse(media).path))
     if "://" in media:
         return None
-    path = Path(media).expanduser()
-    return path if path.is_absolute() else (base_dir / path).resolve()
+    found = local_file(media, os.fspath(base_dir), resolver)
+    return Path(found) if found is not None else None
 
 
-def outside(path: Path, root: Path) -> Path | None:
+def local_file(media: str, base_dir: str, resolver: Resolver | None = None) -> str | None:
+    """`local_path` as a string, without building Path objects (planning calls it once or
+    twice per job); `file://` URLs and absolute paths are returned as named."""
+    if media.startswith("file://"):
+        return os.fspath(Path(unquote(urlparse(media).path)))
+    if "://" in media:
+        return None
+    path = os.path.expanduser(media)
+    if os.path.isabs(path):
+        return os.fspath(Path(path))  # as named (normalized the way Path does it)
+    return (resolver or Resolver()).realpath(os.path.join(os.path.abspath(base_dir), path))
+
+
+def outside(path: Path | str, root: Path, resolver: Resolver | None = None) -> Path | None:
     """`path` fully resolved when it lies outside `root`, else None."""
-    real = Path(os.path.realpath(path))
-    return None if real.is_relative_to(os.path.realpath(root)) else real
+    resolver = resolver or Resolver()
+    real = resolver.realpath(os.path.abspath(path))
+    return None if is_within(real, resolver.realpath(os.path.abspath(root))) else Path(real)
+
+
+def is_within(path: str, root: str) -> bool:
+    """Whether the absolute, resolved `path` is `root` or below it (as names, like
+    `Path.is_relative_to`, without building Path objects)."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def key_problem(key: str) -> str | None:

@@ -155,6 +155,8 @@ def error_is_key(exc: Exception) -> bool:
 class S3State(JournaledState):
     """An opened remote state; see the module doc."""
 
+    keeps_journal = False  # each journal object would cost one GET on every open
+
     def __init__(self, access: S3Access) -> None:
         super().__init__()
         self.access = access

@@ -74,7 +74,9 @@ class StateStore(JournaledState):
             raise StateError(
                 f"state file {self.path} is not valid JSON (not UTF-8: {exc}). {self._hint()}"
             ) from exc
-        self._load_document(decode_state(text.encode(), f"file {self.path}", self._hint()))
+        data = text.encode()
+        self._load_document(decode_state(data, f"file {self.path}", self._hint()))
+        self._document_bytes = len(data)
 
     def _hint(self) -> str:
         if self.backup_path.exists():
@@ -110,7 +112,9 @@ class StateStore(JournaledState):
         if not self.journal_path.exists():
             return
         try:
-            lines = self.journal_path.read_text(encoding="utf-8").split("\n")
+            text = self.journal_path.read_text(encoding="utf-8")
+            self._journal_bytes = len(text.encode())
+            lines = text.split("\n")
         except OSError as exc:
             raise StateError(
                 f"journal {self.journal_path} cannot be read: {exc.strerror or exc} — fix "
@@ -123,7 +127,10 @@ class StateStore(JournaledState):
                 entry = json.loads(line)
             except json.JSONDecodeError as exc:
                 if number >= len(lines) - 1:
-                    return  # torn final write of a killed process: it never completed
+                    # torn final write of a killed process: it never completed. Fold at the
+                    # next compact, so no later entry is ever appended after the torn line.
+                    self._must_fold = True
+                    return
                 raise StateError(
                     f"journal {self.journal_path} line {number} is corrupt ({exc}). Nothing "
                     "was changed; move the journal aside to load the state without it."

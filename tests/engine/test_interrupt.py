@@ -22,7 +22,7 @@ from segspec.cli.main import entrypoint
 from segspec.state.store import StateStore
 from tests.conftest import frame_numbers
 
-JOBS = 6
+JOBS = 16
 RANGES = [(0.2 * i, 0.2 * i + 0.4) for i in range(6)]
 WATCH_SECONDS = 120.0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import urllib.error
 import urllib.request
@@ -22,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 from segspec.backends.local.store import LocalStore, sha256_file
 from segspec.errors import BackendError, MediaError
 from segspec.spec.models import OSS_HTTP_RE, OSS_URL_RE, S3_URL_RE
-from segspec.spec.paths import local_path
+from segspec.spec.paths import Resolver, local_file, local_path
 from segspec.state.atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def resolve_input(
     base_dir: Path,
     store: LocalStore,
     remote: RemoteInputs | None = None,
+    resolver: Resolver | None = None,
 ) -> Path:
     """The local file an InputConfig names; raises `MediaError` when there is none."""
     media = str(config["Media"])
@@ -107,7 +109,7 @@ def resolve_input(
         return store.object_path(match["bucket"], unquote(match["key"]))
     if media.startswith(("http://", "https://")):
         return _download(media, store)
-    path = local_path(media, base_dir)
+    path = local_path(media, base_dir, resolver)
     if path is None:
         raise MediaError(f"cannot resolve input {media!r} — use a path, file:// or oss:// URL")
     return path
@@ -145,15 +147,16 @@ class HashCache:
             except (OSError, json.JSONDecodeError):
                 self._entries = {}  # a cache: losing it only costs rehashing
 
-    def identity(self, file: Path) -> dict[str, Any]:
-        """{path, size, mtime_ns, sha256} of `file`; raises OSError if it cannot be read."""
-        stat = file.stat()
+    def identity(self, file: Path | str, stat: os.stat_result | None = None) -> dict[str, Any]:
+        """{path, size, mtime_ns, sha256} of `file`; raises OSError if it cannot be read.
+        `stat` is the file's `os.stat` when the caller just made it."""
+        stat = stat or os.stat(file)
         key = str(file)
         cached = self._entries.get(key)
         if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
             digest = str(cached[2])
         else:
-            digest = sha256_file(file)
+            digest = sha256_file(Path(file))
             self._entries[key] = [stat.st_size, stat.st_mtime_ns, digest]
             self._dirty = True
         return {"path": key, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
@@ -170,6 +173,7 @@ def input_identity(
     store: LocalStore,
     cache: HashCache,
     remote: RemoteInputs | None = None,
+    resolver: Resolver | None = None,
 ) -> dict[str, Any]:
     """The identity of a local-engine input, or `{"error": ...}` when it cannot be read.
 
@@ -188,7 +192,11 @@ def input_identity(
     ):
         return {"url": media}
     try:
-        path = resolve_input(config, base_dir, store)
+        if config["Type"] == "OSS" and "://" not in media:  # a path: most jobs at scale
+            found = local_file(media, os.fspath(base_dir), resolver)
+            if found is not None:
+                return cache.identity(found)
+        path = resolve_input(config, base_dir, store, resolver=resolver)
         return cache.identity(path)
     except MediaError as exc:
         return {"error": str(exc)}

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from segspec.backends.local.inputs import HashCache
 from segspec.backends.local.store import LocalStore, sha256_file
 from segspec.backends.objects import ObjectStat
+
+NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EBADF)
 
 
 class LocalObjects:
@@ -18,13 +23,19 @@ class LocalObjects:
         """When given, checksums of unchanged files (same size and mtime) are not reread."""
 
     def stat(self, bucket: str, key: str) -> ObjectStat | None:
-        path = self.store.object_path(bucket, key)
-        if not path.is_file():
+        path = self.store.object_file(bucket, key)
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            if exc.errno in NOT_THERE:
+                return None  # as Path.is_file would say
+            raise
+        if not stat.S_ISREG(info.st_mode):
             return None
         if self.cache is not None:
-            found = self.cache.identity(path)
+            found = self.cache.identity(path, info)
             return ObjectStat(size=found["size"], sha256=found["sha256"])
-        return ObjectStat(size=path.stat().st_size, sha256=sha256_file(path))
+        return ObjectStat(size=info.st_size, sha256=sha256_file(Path(path)))
 
     def put(self, src: Path, bucket: str, key: str) -> ObjectStat:
         _, size, digest = self.store.put_object(src, bucket, key)

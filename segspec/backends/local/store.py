@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from segspec.errors import MediaError
+from segspec.spec.paths import Resolver, is_within
 from segspec.state.atomic import write_atomic
 
 CHUNK = 1 << 20
@@ -40,13 +41,20 @@ class LocalStore:
         self.tmp = root / "tmp"
         self.catalog_path = root / "media.json"
         self._mutex = threading.Lock()
+        self._objects_abs = os.path.abspath(self.objects)
+        self._resolver = Resolver()
+        """Directories resolved once per store object (a store lives for one command)."""
 
     def object_path(self, bucket: str, key: str) -> Path:
         """Where `oss://bucket/key` lives locally; refuses keys that would escape the store."""
-        path = (self.objects / bucket / key).resolve()
-        if not path.is_relative_to(self.objects.resolve()):
+        return Path(self.object_file(bucket, key))
+
+    def object_file(self, bucket: str, key: str) -> str:
+        """`object_path` as a string (drift checks call it once per output)."""
+        real = self._resolver.realpath(os.path.join(self._objects_abs, bucket, key))
+        if not is_within(real, self._resolver.realpath(self._objects_abs)):
             raise MediaError(f"object key {key!r} escapes the store — use a relative key")
-        return path
+        return real
 
     def put_object(self, src: Path, bucket: str, key: str) -> tuple[Path, int, str]:
         """Move a finished file into place atomically; return (path, size, sha256)."""

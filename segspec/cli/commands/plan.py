@@ -104,6 +104,18 @@ def plan(
     changes = outcome.planned.plan
     if refresh_only and not changes.changes and fmt is None:
         ctx.ui.out(NOTHING_TO_REFRESH)
+    elif fmt == "json":
+        from segspec.render.plan_json import stream_plan_json
+
+        planned = outcome.planned
+        for piece in stream_plan_json(
+            planned.plan,
+            lineage=outcome.lineage,
+            serial=outcome.serial,
+            specs_digest=planned.specs.digest,
+            backend=planned.config.type,
+        ):
+            ctx.ui.out(piece, nl=False)
     else:
         ctx.ui.out(render(ctx, outcome, fmt or "human"), nl=False)
     if out_file is not None and fmt is None:

@@ -17,9 +17,10 @@ def locked_state(
     """Hold the project's state lock and yield its opened state.
 
     Whatever happens inside (an error, Ctrl-C), every recorded transition is folded into
-    the state document before the lock is released; a fold that changed the state emits
-    `StateSaved`. `fold_first` also folds a journal an interrupted run left before the
-    block starts (for read-mostly commands that want a tidy state file).
+    the state (`compact()`: the fold, which may defer rewriting a large state) before the
+    lock is released; an operation that changed the state emits `StateSaved`.
+    `fold_first` also folds a journal an interrupted run left before the block starts
+    (for read-mostly commands that want a tidy state file).
     """
     with project.lock(lock_timeout):
         state = project.open_state()

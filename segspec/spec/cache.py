@@ -1,0 +1,138 @@
+"""What loading a spec file produced, kept by the file's content so the next load skips it.
+
+Parsing YAML with positions and validating every job is most of a plan's time at scale,
+and between two plans most files do not change. Each spec file gets one small JSON entry
+(`<project>/.segspec/cache/specs/<sha256 of the path>.json`) holding:
+
+  key    sha256 over the cache format, segspec's version, the file's path and its bytes:
+         anything else (an edit, another release of segspec) is a miss
+  top    the file's blocks other than `jobs:` (version, engine, backend, state,
+         variables), with the positions of their keys
+  jobs   for one set of variable values (their canonical JSON's sha256): each job's
+         address, position and validated body, as the loader made them
+
+Variables come from flags, files and the environment, so their resolved values are part
+of the jobs' key: a different value is a miss for the jobs (the top blocks stay valid).
+Only loads without any problem are stored, and a cached load that meets any problem is
+redone from the files, so every error message still comes from a real parse. The cache
+is only ever an optimization: an unreadable, corrupt or unwritable entry is a miss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from segspec import __version__
+from segspec.spec.normalize import canonical_json
+from segspec.spec.yamlpos import Located, Path_, Pos
+from segspec.state.atomic import write_atomic
+
+if TYPE_CHECKING:
+    from segspec.spec.loader import DesiredJob
+
+CACHE_FORMAT = 1
+
+
+def file_key(file: Path, raw: bytes) -> str:
+    digest = hashlib.sha256(f"segspec-spec-cache {CACHE_FORMAT} {__version__}\0".encode())
+    digest.update(str(file.absolute()).encode() + b"\0" + raw)
+    return digest.hexdigest()
+
+
+def values_key(values: dict[str, Any]) -> str:
+    """The variable values as one key (UNSET and other non-JSON values by their repr)."""
+    return hashlib.sha256(canonical_json_lenient(values).encode()).hexdigest()
+
+
+def canonical_json_lenient(value: Any) -> str:
+    try:
+        return canonical_json(value)
+    except TypeError:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
+
+
+@dataclass
+class Entry:
+    """The cached result for one file (see the module doc)."""
+
+    key: str
+    top: dict[str, Any]
+    positions: dict[str, list[int]]
+    """JSON of a key path (e.g. `["variables","ep"]`) -> [line, column]."""
+    jobs_key: str | None = None
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, key: str, located: Located) -> Entry:
+        """A new entry for a freshly parsed file (its jobs are added by `remember_jobs`)."""
+        top = {k: v for k, v in located.data.items() if k not in ("jobs", "defaults")}
+        positions = {
+            json.dumps(list(path)): list(pos)
+            for path, pos in located.positions.items()
+            if len(path) <= 2 and (not path or path[0] in top)
+        }
+        return cls(key=key, top=top, positions=positions)
+
+    def located(self) -> Located:
+        """The top blocks as a parsed document (without `jobs:`: see `remember_jobs`)."""
+        positions: dict[Path_, Pos] = {
+            tuple(json.loads(path)): (pos[0], pos[1]) for path, pos in self.positions.items()
+        }
+        return Located(data=dict(self.top), positions=positions)
+
+    def remember_jobs(self, jobs_key: str, jobs: list[DesiredJob]) -> None:
+        self.jobs_key = jobs_key
+        self.jobs = [
+            {"address": job.address, "pos": [job.line, job.column], "body": job.body_data}
+            for job in jobs
+        ]
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {
+                "key": self.key,
+                "top": self.top,
+                "positions": self.positions,
+                "jobs_key": self.jobs_key,
+                "jobs": self.jobs,
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode()
+
+
+class SpecCache:
+    """The entries of one project, read lazily and written back when they changed."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, file: Path) -> Path:
+        name = hashlib.sha256(str(file.absolute()).encode()).hexdigest()[:32]
+        return self.directory / f"{name}.json"
+
+    def get(self, file: Path, key: str) -> Entry | None:
+        """The entry of `file` when it was made from the same bytes, else None."""
+        try:
+            data = json.loads(self._path(file).read_bytes())
+            if not isinstance(data, dict) or data.get("key") != key:
+                return None
+            return Entry(
+                key=key,
+                top=dict(data["top"]),
+                positions=dict(data["positions"]),
+                jobs_key=data.get("jobs_key"),
+                jobs=list(data.get("jobs") or []),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, file: Path, entry: Entry) -> None:
+        # a cache that cannot be written only costs the next load its time
+        with contextlib.suppress(OSError):
+            write_atomic(self._path(file), entry.to_json())
