@@ -140,10 +140,17 @@ def plan_schema() -> dict[str, Any]:
     return build()
 
 
+def events_schema() -> dict[str, Any]:
+    from segspec.render.events_json import events_schema as build
+
+    return build()
+
+
 SCHEMAS = {
     "spec.schema.json": spec_schema,
     "state.schema.json": state_schema,
     "plan.schema.json": plan_schema,
+    "events.schema.json": events_schema,
 }
 
 

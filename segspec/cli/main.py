@@ -8,36 +8,14 @@ from __future__ import annotations
 
 import sys
 import traceback
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from segspec import __version__
+from segspec.cli.context import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, Context
 from segspec.cli.globals import SegspecGroup, Settings, merge, on_globals
 from segspec.errors import SegspecError, os_error_message
-
-if TYPE_CHECKING:
-    from segspec.cli.ui import UI
-    from segspec.engine.project import Project
-
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-
-@dataclass(frozen=True)
-class Context:
-    project: Project
-    ui: UI
-    lock_timeout: float
-    settings: Settings = field(default_factory=Settings)
-
-    @classmethod
-    def build(cls, settings: Settings) -> Context:
-        from segspec.cli.ui import UI  # imported here: `--help` and `--version` need neither
-        from segspec.engine.project import Project
-
-        project = Project.locate(settings.specs, settings.state, settings.backend)
-        return cls(project, UI.detect(settings.no_color), settings.lock_timeout, settings)
 
 
 def _take_globals(ctx: click.Context, given: dict[str, Any]) -> None:
@@ -51,58 +29,54 @@ on_globals(_take_globals)
 
 COMMANDS = {
     "apply": (
-        ("commands_plan",),
+        ("commands.apply",),
         "Submit new and changed jobs, wait for them, record their results.",
     ),
     "destroy": (
-        ("commands_state", "commands_destroy"),
+        ("commands.destroy",),
         "Delete the recorded output objects of jobs and forget the jobs.",
     ),
-    "detect": (("commands_state",), "Preview the shots a BasicClipSplit job would cut VIDEO into."),
+    "detect": (
+        ("commands.detect",),
+        "Preview the shots a BasicClipSplit job would cut VIDEO into.",
+    ),
     "force-unlock": (
-        ("commands_init",),
+        ("commands.force_unlock",),
         "Remove the state lock LOCK_ID that a dead process left behind.",
     ),
     "import": (
-        ("commands_cloud",),
+        ("commands.import_",),
         "Adopt existing job JOB_ID into the state as job NAME (it must match the spec).",
     ),
     "init": (
-        ("commands_init",),
+        ("commands.init",),
         "Check where the state lives (bucket reachable, credentials valid, lock works).",
     ),
-    "media": (("commands_state",), "The local engine's media catalog (Type: Media inputs)."),
+    "media": (("commands.media",), "The local engine's media catalog (Type: Media inputs)."),
     "output": (
-        ("commands_state",),
+        ("commands.output",),
         "The output objects of job NAME, or of every job (paths on the local engine).",
     ),
-    "plan": (("commands_plan",), "Show what apply would change, and why."),
+    "plan": (("commands.plan",), "Show what apply would change, and why."),
     "refresh": (
-        ("commands_cloud",),
+        ("commands.refresh",),
         "Collect the results of jobs still running (the plan's `read` entries).",
     ),
     "report": (
-        ("commands_report",),
+        ("commands.report",),
         "Write a self-contained HTML page of the project: the pending plan, every job with "
         "its status, a timeline of its clips, their keys, durations and pictures.",
     ),
-    "show": (("commands_state",), "Show the state, one job's record, or a saved plan file."),
-    "state": (("commands_state", "commands_destroy"), "Inspect or edit the state."),
-    "validate": (("commands_plan",), "Check every spec file; report all problems at once."),
+    "show": (("commands.show",), "Show the state, one job's record, or a saved plan file."),
+    "state": (("commands.state",), "Inspect or edit the state."),
+    "validate": (("commands.validate",), "Check every spec file; report all problems at once."),
 }
 """The modules whose `register(group)` add each command (and its subcommands), in
 order, and the first paragraph of its help: `segspec --help` imports no command, and
 running one imports only its modules (the engine, pydantic and the models cost ~150 ms;
 `detect`'s numpy ~100 ms more). tests/cli/test_startup.py checks the table."""
-COMMAND_MODULES = (
-    "commands_plan",
-    "commands_init",
-    "commands_state",
-    "commands_cloud",
-    "commands_destroy",
-    "commands_report",
-)
-"""Every command module, in the order they register (destroy adds `state mv`)."""
+COMMAND_MODULES = tuple(module for modules, _ in COMMANDS.values() for module in modules)
+"""Every command module (one per command, under segspec.cli.commands)."""
 SHORT_HELP = {name: text for name, (_, text) in COMMANDS.items()}
 
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from segspec.cli.complete import complete_address
-from segspec.cli.main import Context
+from segspec.cli.context import Context
 from segspec.engine.project import PlanOptions
 from segspec.spec.variables import VariableInputs
 
@@ -74,3 +74,18 @@ def plan_options(
     return PlanOptions(
         targets=targets, replace=replace_addresses, refresh=refresh, preview_shots=preview_shots
     )
+
+
+def warn(ctx: Context, warnings: tuple[str, ...]) -> None:
+    """Deprecations in the specs, on stderr (they never change the exit code)."""
+    for line in warnings:
+        ctx.ui.err(f"Warning: {line}")
+
+
+def json_option(func: F) -> F:
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Stream events as JSON lines (schema: schemas/events.schema.json).",
+    )(func)

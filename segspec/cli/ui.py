@@ -8,24 +8,25 @@ from dataclasses import dataclass
 
 import click
 
-from segspec.engine.apply import Event
-
 COLOURS = {"green": "green", "yellow": "yellow", "red": "red", "cyan": "cyan"}
+
+
+def is_terminal() -> bool:
+    """stdout is an interactive terminal that can show more than plain text."""
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
 @dataclass(frozen=True)
 class UI:
     colour: bool
+    terminal: bool = False
+    """stdout is a terminal: a live display may be drawn (even without colour)."""
 
     @classmethod
     def detect(cls, no_colour_flag: bool = False) -> UI:
-        enabled = (
-            not no_colour_flag
-            and "NO_COLOR" not in os.environ
-            and sys.stdout.isatty()
-            and os.environ.get("TERM") != "dumb"
-        )
-        return cls(colour=enabled)
+        terminal = is_terminal()
+        enabled = not no_colour_flag and "NO_COLOR" not in os.environ and terminal
+        return cls(colour=enabled, terminal=terminal)
 
     def style(self, text: str, colour: str) -> str:
         if not self.colour:
@@ -39,21 +40,3 @@ class UI:
 
     def err(self, text: str) -> None:
         click.echo(text, err=True)
-
-    def event(self, event: Event) -> None:
-        marks = {
-            "submitting": ("…", "cyan"),
-            "submitted": ("→", "cyan"),
-            "running": ("⋯", "cyan"),
-            "finished": ("✓", "green"),
-            "failed": ("✗", "red"),
-            "deleted": ("-", "red"),
-        }
-        mark, colour = marks.get(event.kind, ("·", "bold"))
-        detail = f": {event.message}" if event.message else ""
-        line = f"{self.style(mark, colour)} {event.address} {event.kind}{detail}"
-        if event.kind == "failed":
-            # Failures keep their full message (ffmpeg's stderr lines included).
-            click.echo(line, err=True)
-        else:
-            click.echo(line)

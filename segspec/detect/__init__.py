@@ -13,6 +13,7 @@ itself (the BasicClipSplit path shares one decode between detection and encoding
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,13 +56,19 @@ def detect(
     threshold: float = DEFAULT_THRESHOLD,
     min_shot_seconds: float = DEFAULT_MIN_SHOT_SECONDS,
     skip_loop_filter: bool = True,
+    on_frames: Callable[[int], None] | None = None,
 ) -> Detection:
-    """Run the detector over a video file; raise `MediaError` if it cannot be decoded."""
+    """Run the detector over a video file; raise `MediaError` if it cannot be decoded.
+
+    `on_frames(count)` is told the number of frames decoded so far after every chunk.
+    """
     fps = probe(path).fps
     finder = ShotFinder(fps, threshold=threshold, min_shot_seconds=min_shot_seconds)
     found: list[Boundary] = []
     for chunk in iter_thumbnails(path, skip_loop_filter=skip_loop_filter):
         found.extend(finder.push(chunk))
+        if on_frames is not None:
+            on_frames(finder.frame_count)
     found.extend(finder.finish())
     return Detection(finder.frame_count, found)
 
@@ -77,17 +84,28 @@ def settings(options: DetectorOptions | None) -> tuple[float, float]:
     return threshold, min_seconds
 
 
-def detect_shots(path: Path, options: DetectorOptions | None = None) -> list[Shot]:
+def detect_shots(
+    path: Path,
+    options: DetectorOptions | None = None,
+    on_frames: Callable[[int], None] | None = None,
+) -> list[Shot]:
     """The shots of a video, in order, covering every frame exactly once.
 
     `options.threshold` is the smallest change score (0..1) that makes a cut (default
     0.2); `options.min_shot_seconds` keeps boundaries at least that far apart (default
-    0.5 s). Raises `MediaError` when the file cannot be probed or decoded.
+    0.5 s). `on_frames(count)` is told how many frames were decoded so far. Raises
+    `MediaError` when the file cannot be probed or decoded.
 
     The picture is fully decoded (deblocking on), exactly as BasicClipSplit's shared
     decode sees it, so this previews the job's clips frame for frame.
     """
     info = probe(path)
     threshold, min_seconds = settings(options)
-    result = detect(path, threshold=threshold, min_shot_seconds=min_seconds, skip_loop_filter=False)
+    result = detect(
+        path,
+        threshold=threshold,
+        min_shot_seconds=min_seconds,
+        skip_loop_filter=False,
+        on_frames=on_frames,
+    )
     return shots_from_boundaries(result.boundaries, result.frame_count, info.fps)

@@ -1,6 +1,7 @@
 """Carry out a Plan: submit, wait, and record every transition as it happens.
 
-The engine never prints; it reports progress through `notify(Event)`. Each job's
+The engine never prints; it reports progress as typed events (`segspec.engine.events`)
+through `emit`. Each job's
 transitions are written to the state store before the next step (the token before the
 request is sent, the job id as soon as it is known, the result when it is terminal), so
 stopping at any point leaves a state from which the next plan resumes.
@@ -10,15 +11,28 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from segspec.backends.base import Backend, JobRequest, JobResult
 from segspec.backends.objects import ObjectStore
+from segspec.backends.progress import reporting
 from segspec.engine.destroy import delete_outputs
 from segspec.engine.drift import measure_outputs
+from segspec.engine.events import (
+    Emit,
+    JobDeleted,
+    JobFailed,
+    JobFinished,
+    JobQueued,
+    JobRetrying,
+    JobStarted,
+    JobStatus,
+    JobSubmitted,
+)
+from segspec.engine.reporter import JobEvents
 from segspec.errors import BackendError
 from segspec.plan.model import Action, Change, Plan, Want
 from segspec.spec.normalize import client_token
@@ -29,15 +43,6 @@ MAX_POLL_SECONDS = 10.0
 MAX_GET_FAILURES = 6
 """Consecutive retryable polling errors tolerated before giving up on collecting a job."""
 NOT_FOUND_CODES = frozenset({"JobNotFound", "NotFound", "InvalidParameter.JobNotFound"})
-
-
-@dataclass(frozen=True)
-class Event:
-    """Progress of one address: kind is submitting|submitted|running|finished|failed|deleted."""
-
-    address: str
-    kind: str
-    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,25 +65,27 @@ class ApplyReport:
         return not self.failed
 
 
-Notify = Callable[[Event], None]
-
-
 class _Run:
     def __init__(
         self,
         state: State,
         backend: Backend,
         options: ApplyOptions,
-        notify: Notify,
+        emit: Emit,
         objects: ObjectStore | None = None,
     ) -> None:
-        self.state, self.backend, self.options, self.notify = state, backend, options, notify
+        self.state, self.backend, self.options, self.emit = state, backend, options, emit
         self.objects = objects
         self.report = ApplyReport()
         self.stop = threading.Event()
         self._mutex = threading.Lock()
 
     def submit(self, change: Change, want: Want) -> None:
+        events = JobEvents(want.address, self.emit)
+        with reporting(events):
+            self._submit(change, want, events)
+
+    def _submit(self, change: Change, want: Want, events: JobEvents) -> None:
         token = client_token(want.address, want.fingerprint, change.attempt)
         stamp = now_utc()
         record = JobRecord(
@@ -96,7 +103,7 @@ class _Run:
             updated_at=stamp,
         )
         self.state.put(record)
-        self.notify(Event(want.address, "submitting", f"{change.action.value}"))
+        self.emit(JobStarted(want.address, change.action.value))
         job = JobRequest(
             address=want.address,
             fingerprint=want.fingerprint,
@@ -115,17 +122,23 @@ class _Run:
                 # next apply resends the same token and gets that job back, not a second one.
                 with self._mutex:
                     self.report.failed[want.address] = f"{exc.code}: {exc}"
-                self.notify(Event(want.address, "failed", f"{exc.code}: {exc}"))
+                self.emit(JobFailed(want.address, f"{exc.code}: {exc}"))
                 return
             self._fail(record, exc.code or "SubmitFailed", str(exc), exc.request_id)
             return
         record = record.model_copy(update={"job_id": job_id, "status": "Created"})
         self.state.put(record)
-        self.notify(Event(want.address, "submitted", job_id))
+        events.submitted(job_id)  # no second event when the backend already said so
         if self.options.wait:
             self.collect(record)
         else:
             self._add(self.report.pending, want.address)
+
+    def read(self, record: JobRecord, want: Want | None) -> None:
+        """Collect a job recorded as running (a plan's `read`)."""
+        with reporting(JobEvents(record.address, self.emit)):
+            self.emit(JobStarted(record.address, Action.READ.value, record.job_id or ""))
+            self.collect(record, want)
 
     def collect(self, record: JobRecord, want: Want | None = None) -> None:
         """Poll until terminal. `want` (the job's spec, for a `read`) lets a job the
@@ -142,7 +155,10 @@ class _Run:
                 misses += 1
                 in_time = deadline is None or time.monotonic() < deadline
                 if exc.retryable and in_time and misses < MAX_GET_FAILURES:
-                    self.stop.wait(min(self.backend.poll_seconds * 2**misses, MAX_POLL_SECONDS))
+                    pause = min(self.backend.poll_seconds * 2**misses, MAX_POLL_SECONDS)
+                    reason = f"{exc.code or 'error'}: {exc}"
+                    self.emit(JobRetrying(record.address, "get", reason, pause, misses))
+                    self.stop.wait(pause)
                     continue
                 if self.stop.is_set():
                     return
@@ -159,7 +175,7 @@ class _Run:
                     update={"status": result.state.value, "updated_at": now_utc()}
                 )
                 self.state.put(record)
-                self.notify(Event(record.address, "running", result.state.value))
+                self.emit(JobStatus(record.address, result.state.value))
             if deadline is not None and time.monotonic() >= deadline:
                 self._add(self.report.pending, record.address)
                 return
@@ -171,7 +187,7 @@ class _Run:
         on (then the job is Failed and the next plan replaces it)."""
         if want.fingerprint != record.fingerprint:
             return False
-        self.notify(Event(record.address, "submitting", "not known to this backend; again"))
+        self.emit(JobStarted(record.address, "resend", "not known to this backend; again"))
         job = JobRequest(
             address=record.address,
             fingerprint=record.fingerprint,
@@ -187,7 +203,7 @@ class _Run:
             return True
         record = record.model_copy(update={"job_id": job_id, "status": "Created"})
         self.state.put(record)
-        self.notify(Event(record.address, "submitted", job_id))
+        self.emit(JobSubmitted(record.address, job_id))
         self.collect(record)
         return True
 
@@ -203,7 +219,7 @@ class _Run:
                 f"{exc.code or 'GetFailed'}: {exc} (the job stays recorded as "
                 f"{record.status}; collect it later with `segspec refresh`)"
             )
-        self.notify(Event(record.address, "failed", f"could not collect the result: {exc}"))
+        self.emit(JobFailed(record.address, f"could not collect the result: {exc}"))
 
     def _record_result(self, record: JobRecord, result: JobResult) -> None:
         stamp = now_utc()
@@ -229,13 +245,7 @@ class _Run:
         )
         self.state.put(record)
         self._add(self.report.finished, record.address)
-        self.notify(
-            Event(
-                record.address,
-                "finished",
-                f"{len(outputs)} output{'s' if len(outputs) != 1 else ''}{note}",
-            )
-        )
+        self.emit(JobFinished(record.address, len(outputs), note))
 
     def _fail(self, record: JobRecord, code: str, message: str, request_id: str | None) -> None:
         stamp = now_utc()
@@ -250,11 +260,11 @@ class _Run:
         self.state.put(record)
         with self._mutex:
             self.report.failed[record.address] = f"{code}: {message}"
-        self.notify(Event(record.address, "failed", f"{code}: {message}"))
+        self.emit(JobFailed(record.address, f"{code}: {message}"))
 
     def delete(self, change: Change) -> None:
         record = self.state.get(change.address)
-        detail = ""
+        detail, deleted = "", 0
         if record is not None and record.prune_outputs:
             if self.objects is None:
                 self._fail_delete(change.address, "the output store cannot be reached")
@@ -267,13 +277,13 @@ class _Run:
             detail = f"{deleted} {objects} deleted (lifecycle.prune_outputs)"
         self.state.remove(change.address)
         self._add(self.report.deleted, change.address)
-        self.notify(Event(change.address, "deleted", detail))
+        self.emit(JobDeleted(change.address, deleted, detail))
 
     def _fail_delete(self, address: str, why: str) -> None:
         # The record stays, so the outputs are still known and the next apply retries.
         with self._mutex:
             self.report.failed[address] = f"PruneFailed: {why}"
-        self.notify(Event(address, "failed", f"PruneFailed: {why}"))
+        self.emit(JobFailed(address, f"PruneFailed: {why}"))
 
     def _add(self, bucket: list[str], address: str) -> None:
         with self._mutex:
@@ -286,7 +296,7 @@ def apply_plan(
     state: State,
     backend: Backend,
     options: ApplyOptions,
-    notify: Notify,
+    emit: Emit,
     *,
     objects: ObjectStore | None = None,
 ) -> ApplyReport:
@@ -302,11 +312,14 @@ def apply_plan(
     finished job's outputs that the backend reported without size or checksum are stat'ed
     there and recorded with them, so later plans can tell when one changed or went missing.
     """
-    run = _Run(state, backend, options, notify, objects)
+    run = _Run(state, backend, options, emit, objects)
     todo = [c for c in plan.changes if c.action is not Action.NOOP]
     preflight = getattr(backend, "preflight", None)
     if callable(preflight) and any(c.action is not Action.DELETE for c in todo):
-        preflight()  # e.g. wrong credentials: fail before anything is recorded
+        with reporting(JobEvents(None, emit)):
+            preflight()  # e.g. wrong credentials: fail before anything is recorded
+    for change in todo:
+        emit(JobQueued(change.address, change.action.value))
     for change in todo:
         if change.action is Action.DELETE:
             run.delete(change)
@@ -318,7 +331,7 @@ def apply_plan(
             if change.action is Action.READ:
                 record = state.get(change.address)
                 assert record is not None
-                futures.append(pool.submit(run.collect, record, wants.get(change.address)))
+                futures.append(pool.submit(run.read, record, wants.get(change.address)))
             else:
                 futures.append(pool.submit(run.submit, change, wants[change.address]))
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)

@@ -124,3 +124,11 @@ def build_report(project: Project, state: State) -> Report:
         plan_summary=summary,
         notes=tuple(notes),
     )
+
+
+def read_report(project: Project, lock_timeout: float) -> Report:
+    """The report of the project, read under the state lock (folding a left journal)."""
+    from segspec.engine.operations.lifecycle import locked_state
+
+    with locked_state(project, lock_timeout, fold_first=True) as state:
+        return build_report(project, state)

@@ -100,8 +100,8 @@ def test_startup_plan_imports_only_its_module() -> None:
     assert result["code"] == 0
     modules = result["modules"]
     assert isinstance(modules, list)
-    assert "segspec.cli.commands_plan" in modules
-    assert "segspec.cli.commands_state" not in modules
+    assert "segspec.cli.commands.plan" in modules
+    assert "segspec.cli.commands.detect" not in modules
     assert "numpy" not in modules
 
 

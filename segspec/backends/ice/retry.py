@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from segspec.backends.progress import current
 from segspec.errors import BackendError
 
 T = TypeVar("T")
@@ -56,8 +57,9 @@ class Retrier:
     def run(self, what: str, call: Callable[[], T]) -> T:
         """Return `call()`'s result, retrying retryable `BackendError`s within the bounds.
 
-        `what` names the operation in log lines. The error that ends the attempts is
-        raised unchanged, so its code and request id reach the user.
+        `what` names the operation in log lines and in the retrying event the current job
+        reporter is told of. The error that ends the attempts is raised unchanged, so its
+        code and request id reach the user.
         """
         assert self.rng is not None
         started = self.clock()
@@ -80,4 +82,11 @@ class Retrier:
                     err.request_id,
                     pause,
                 )
+                # what went wrong, without the remedy meant for when retrying gives up
+                reason = str(err).splitlines()[0].split(" — ")[0] if str(err) else "failed"
+                if err.code and err.code not in reason:
+                    reason = f"{err.code}: {reason}"
+                if err.request_id and err.request_id not in reason:
+                    reason += f" (RequestId {err.request_id})"
+                current().retrying(what, reason, pause, attempt)
                 self.sleep(pause)

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from segspec.backends.local.clips import Clip
+from segspec.backends.progress import JobReporter, current
 from segspec.errors import MediaError
 from segspec.media.encode import audio_args, scale_filter, video_args
-from segspec.media.ffmpeg import run_ffmpeg
+from segspec.media.ffmpeg import FfmpegProgress, OnProgress, run_ffmpeg
 from segspec.media.probe import MediaInfo
 from segspec.plan.outputs import frame_span, range_problems
 
@@ -43,11 +44,15 @@ def cut_ranges(
     """Cut every range of `ranges` from `src` into `workdir/<index><suffix>`."""
     check_ranges(ranges, info)
     last_frame = info.frames - 1 if info.frames else None
-    clips = []
-    for index, item in enumerate(ranges):
+    spans = []
+    for item in ranges:
         first, last = frame_span(float(item["In"]), float(item["Out"]), info.fps)
-        if last_frame is not None:
-            last = min(last, last_frame)
+        spans.append((first, min(last, last_frame) if last_frame is not None else last))
+    # progress counts media seconds written over all the clips of the job
+    total = sum(float((last - first + 1) / info.fps) for first, last in spans)
+    reporter, before = current(), 0.0
+    clips = []
+    for index, (first, last) in enumerate(spans):
         count = last - first + 1
         start = float(first / info.fps)
         seconds = float(count / info.fps)
@@ -63,7 +68,12 @@ def cut_ranges(
         if info.has_audio:
             args += audio_args()
         args += ["-movflags", "+faststart", "-map_metadata", "-1", str(dest)]
-        run_ffmpeg(args, what=f"cutting JobParams.Ranges[{index}] from {src}")
+        run_ffmpeg(
+            args,
+            what=f"cutting JobParams.Ranges[{index}] from {src}",
+            on_progress=_reporting(reporter, before, total),
+        )
+        before += seconds
         clips.append(
             Clip(
                 index=index,
@@ -75,3 +85,12 @@ def cut_ranges(
             )
         )
     return clips
+
+
+def _reporting(reporter: JobReporter, before: float, total: float) -> OnProgress:
+    """Progress of one clip's ffmpeg run as progress of the whole job's cutting."""
+
+    def report(progress: FfmpegProgress) -> None:
+        reporter.progress("cut", before + progress.out_seconds, total, progress.fps)
+
+    return report

@@ -1,9 +1,11 @@
 """The local backend: runs jobs on this machine with ffmpeg and keeps them in a LocalStore.
 
 `submit` runs the job to completion before returning (the engine above decides how many
-run at once). Job records are written before and after the work, keyed by a job id
-derived from the client token, so resubmitting a token returns the same job; a record
-left `Executing` by a process that died is run again.
+run at once); it tells the job's reporter (`backends.progress`) that the job started as
+soon as its record is written, and the cuts report how far they are. Job records are
+written before and after the work, keyed by a job id derived from the client token, so
+resubmitting a token returns the same job; a record left `Executing` by a process that
+died is run again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from segspec.backends.local.cut import cut_ranges
 from segspec.backends.local.inputs import RemoteInputs, resolve_input
 from segspec.backends.local.pictures import make_picture, picture_key, picture_record
 from segspec.backends.local.store import LocalStore, sha256_file
+from segspec.backends.progress import current
 from segspec.errors import BackendError, MediaError, os_error_message
 from segspec.media.probe import MediaInfo, probe
 from segspec.state.model import now_utc
@@ -79,6 +82,7 @@ class LocalBackend:
         }
         try:
             self.store.write_job(job_id, record)
+            current().submitted(job_id)  # the work starts now, not when it has finished
             self._run(job_id, record)
         except OSError as exc:
             raise BackendError(

@@ -27,6 +27,7 @@ import av
 import numpy as np
 from av.video.frame import PictureType
 
+from segspec.backends.progress import current, frame_progress
 from segspec.detect import Boundary, Shot, ShotFinder, settings
 from segspec.detect.frames import THUMB_H, THUMB_W
 from segspec.detect.shots import shots_from_boundaries
@@ -184,14 +185,20 @@ def split_one_pass(
             clips = _Clips(workdir, suffix, enc.name, size, info.fps, a_src)
             run = _Run(finder, enc, clips, info.fps, size, found, Thumbnailer(vs))
             streams = [vs] if a_src is None else [vs, a_src]
+            frames = info.frames or round(info.duration * float(info.fps)) or None
+            # one decode detects and encodes: its progress is the frames decoded
+            report = frame_progress(current(), frames, "split")
             try:
                 for packet in inp.demux(*streams):
                     for frame in packet.decode():
                         if isinstance(frame, av.VideoFrame):
                             run.video(frame)
+                            if run.decoded % THUMB_BATCH == 0:
+                                report(run.decoded)
                         elif isinstance(frame, av.AudioFrame):
                             run.audio(frame)
                 run.finish()
+                report(frames or run.decoded)
             except BaseException:
                 run.worker.stop()  # never leave the encoder thread waiting for frames
                 raise

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from segspec.backends.local.clips import Clip
 from segspec.backends.local.onepass import split_one_pass
+from segspec.backends.progress import current, frame_progress
 from segspec.detect import Shot, detect_shots
 from segspec.errors import MediaError
 from segspec.media.encode import audio_args, scale_filter, video_args
@@ -108,12 +109,17 @@ def split_shots(
     if not video.get("Fps"):
         shots = split_one_pass(src, info, output, local, workdir, suffix, detector_options(local))
     else:  # a frame-rate change: detect first, then one ffmpeg run that converts and cuts
-        shots = detect_shots(src, detector_options(local))
+        reporter = current()
+        frames = info.frames or round(info.duration * float(info.fps)) or None
+        shots = detect_shots(src, detector_options(local), frame_progress(reporter, frames))
         if shots:
             pattern = str(workdir).replace("%", "%%") + f"/%d{suffix.replace('%', '%%')}"
             run_ffmpeg(
                 split_args(src, shots, output, local, pattern, info.has_audio, info.fps),
                 what=f"splitting {src.name} into {len(shots)} shot{'s' if len(shots) != 1 else ''}",
+                on_progress=lambda p: reporter.progress(
+                    "encode", p.out_seconds, info.duration, p.fps
+                ),
             )
     if not shots:
         raise MediaError(f"input {src} has no decodable video frames", code="InputCorrupt")

@@ -5,18 +5,21 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from segspec.backends import registry
 from segspec.backends.base import JobRequest
 from segspec.backends.ice import RetryPolicy, make_ice_backend
 from segspec.cli.main import entrypoint
+from segspec.schemas import SCHEMA_DIR
 from segspec.testing.ice_emulator import Fault, FaultSettings, IceEmulator, ServiceSettings
 
 SPEC = """\
@@ -344,3 +347,52 @@ def test_ice_cli_planted_secret_appears_in_no_artifact(
     leaks = [t for t in texts if planted_secret in t]
     leaks += [str(p) for p in files if planted_secret.encode() in p.read_bytes()]
     assert leaks == []
+
+
+def test_ice_cli_throttled_calls_emit_retrying_with_reason_and_delay(
+    project: Project, creds: None, capsys: pytest.CaptureFixture[str], fake_time: Any
+) -> None:
+    project.write(user_defined=1, basic=1)
+    project.emu.faults.queue("SubmitSegmentationJob", Fault.THROTTLE, Fault.THROTTLE)
+    project.emu.faults.queue("GetSmartHandleJob", Fault.SERVER_ERROR)
+    code, out, err = project.run(capsys, "apply", "--auto-approve", "--json", "--parallelism", "1")
+    assert code == 0, err
+
+    lines = [json.loads(text) for text in out.splitlines()]
+    schema = json.loads((SCHEMA_DIR / "events.schema.json").read_text())
+    for line in lines:
+        jsonschema.validate(line, schema)
+    retries = [line for line in lines if line["type"] == "job_retrying"]
+    submits = [r for r in retries if r["call"] == "SubmitSegmentationJob"]
+    assert len(submits) == 2 and all(r["address"] == "cut0" for r in submits)
+    assert all("Throttling.User" in r["reason"] for r in submits)
+    assert [r["attempt"] for r in submits] == [1, 2]
+    gets = [r for r in retries if r["call"] == "GetSmartHandleJob"]
+    assert len(gets) == 1 and "ServiceUnavailable" in gets[0]["reason"]
+    assert all("RequestId" in r["reason"] and "gave up" not in r["reason"] for r in retries)
+    # The delays are the pauses the retrier really took, in order.
+    assert [r["delay_seconds"] for r in retries] == pytest.approx(fake_time.sleeps)
+    # Each retry sits between the job's start and its end.
+    for retry in retries:
+        mine = [i for i, line in enumerate(lines) if line.get("address") == retry["address"]]
+        index = lines.index(retry)
+        kinds = [lines[i]["type"] for i in mine]
+        assert kinds[0] == "job_queued" and kinds[-1] == "job_finished"
+        assert mine[1] < index < mine[-1]
+    assert lines[-1]["type"] == "operation_finished" and lines[-1]["failed"] == []
+
+
+def test_ice_cli_throttled_calls_show_as_plain_lines(
+    project: Project, creds: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.write(user_defined=1, basic=0)
+    project.emu.faults.queue("SubmitSegmentationJob", Fault.THROTTLE)
+    code, out, err = project.run(capsys, "--no-color", "apply", "--auto-approve")
+    assert code == 0, err
+    assert re.search(
+        r"^↻ cut0 retrying SubmitSegmentationJob in \d+\.\d\d s \(attempt 2\): .*Throttling\.User",
+        out,
+        re.M,
+    )
+    assert out.index("… cut0 submitting") < out.index("↻ cut0") < out.index("→ cut0 submitted")
+    assert "\x1b[" not in out

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from segspec.cli.context import Context
 from segspec.cli.globals import SegspecCommand
-from segspec.cli.main import Context
 from segspec.cli.options import variable_options, with_variables
 
 
@@ -30,15 +30,12 @@ def report(
 ) -> None:
     """Write a self-contained HTML page of the project: the pending plan, every job with
     its status, a timeline of its clips, their keys, durations and pictures."""
-    from segspec.engine.report import build_report
+    from segspec.engine.report import read_report
     from segspec.render.report import render_report
     from segspec.state.atomic import write_atomic
 
     ctx = with_variables(ctx, var_pairs, var_files)
-    with ctx.project.lock(ctx.lock_timeout):
-        state = ctx.project.open_state()
-        state.compact()
-        page = render_report(build_report(ctx.project, state))
+    page = render_report(read_report(ctx.project, ctx.lock_timeout))
     target = out_dir if out_dir is not None else ctx.project.root / ".segspec" / "report"
     write_atomic(target / "index.html", page.encode("utf-8"))
     ctx.ui.out(f"Wrote {target / 'index.html'}")

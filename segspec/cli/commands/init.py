@@ -1,11 +1,11 @@
-"""init and force-unlock: setting up where the state lives."""
+"""init: check where the state lives; migrate a state there."""
 
 from __future__ import annotations
 
 import click
 
+from segspec.cli.context import Context
 from segspec.cli.globals import SegspecCommand
-from segspec.cli.main import Context
 from segspec.engine.migrate import migrate_state
 from segspec.errors import SegspecError
 from segspec.spec.loader import read_state_config
@@ -14,7 +14,6 @@ from segspec.state.config import make_state_backend, parse_state_url
 
 def register(group: click.Group) -> None:
     group.add_command(init)
-    group.add_command(force_unlock)
 
 
 @click.command(cls=SegspecCommand)
@@ -58,13 +57,3 @@ def init(ctx: Context, migrate: bool, source: str | None) -> None:
         f"Migrated {jobs} from {origin.location} to {target.location} (same lineage and "
         f"serial). {origin.location} was left as it was; remove it once you no longer need it."
     )
-
-
-@click.command("force-unlock", cls=SegspecCommand)
-@click.argument("lock_id")
-@click.pass_obj
-def force_unlock(ctx: Context, lock_id: str) -> None:
-    """Remove the state lock LOCK_ID that a dead process left behind."""
-    holder = ctx.project.state_backend.force_unlock(lock_id)
-    ctx.ui.out(f"Removed the lock {lock_id} held by {holder.describe()}.")
-    ctx.ui.out("Run `segspec plan` next: it folds whatever that process recorded.")
