@@ -9,6 +9,20 @@ import click
 from segspec.cli.context import Context
 from segspec.cli.globals import SegspecCommand
 from segspec.detect import DEFAULT_MIN_SHOT_SECONDS, DEFAULT_THRESHOLD
+from segspec.engine.events import Emit, Event
+
+
+def _progress_view(ctx: Context, as_json: bool) -> Emit:
+    """A live progress bar on a terminal; elsewhere stdout is the result, so no lines."""
+    if as_json or not ctx.ui.terminal:
+        return _ignore
+    from segspec.cli.views.live import LiveView
+
+    return LiveView(ctx.ui)
+
+
+def _ignore(event: Event) -> None:
+    """Drop an event: off a terminal `detect` prints only its result."""
 
 
 def register(group: click.Group) -> None:
@@ -47,11 +61,12 @@ def detect(
     min_shot_seconds: float | None,
 ) -> None:
     """Preview the shots a BasicClipSplit job would cut VIDEO into."""
-    from segspec.detect import detect_shots, render_shots
+    from segspec.detect import render_shots
+    from segspec.engine.operations.detect import detect_video
     from segspec.spec.models import DetectorOptions
 
     options = DetectorOptions(threshold=threshold, min_shot_seconds=min_shot_seconds)
-    shots = detect_shots(video, options)
+    shots = detect_video(video, options, _progress_view(ctx, as_json))
     if contact_sheet is not None:
         from segspec.media.probe import probe
         from segspec.media.sheet import compose, save_picture, shot_tiles
