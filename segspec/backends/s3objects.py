@@ -18,7 +18,7 @@ from typing import Any
 from segspec.backends.objects import ObjectStat, ObjectStore
 from segspec.errors import BackendError
 from segspec.spec.models import BackendConfig
-from segspec.storage.s3 import S3Place, addressing_style, is_loopback, make_client
+from segspec.storage.s3 import S3Place, addressing_style, is_loopback, make_client, refusal
 from segspec.storage.s3 import endpoint_host as _host
 
 __all__ = ["S3Objects", "addressing_style", "s3_objects_at", "s3_objects_for"]
@@ -133,29 +133,16 @@ class S3Objects:
 
     def _translate(self, exc: Exception, action: str, bucket: str, key: str) -> BackendError:
         where = f"{action} {self.describe(bucket, key)} at {self.endpoint}"
-        response = getattr(exc, "response", None)
-        if isinstance(response, dict):
-            error = response.get("Error") or {}
-            meta = response.get("ResponseMetadata") or {}
-            headers = meta.get("HTTPHeaders") or {}
-            status = meta.get("HTTPStatusCode") or 0
-            code = str(error.get("Code") or status or "Unknown")
-            message = str(error.get("Message") or "").strip()
-            request_id = (
-                headers.get("x-oss-request-id") or meta.get("RequestId") or error.get("RequestId")
-            )
-            text = f"{where} was refused: {code}" + (f": {message}" if message else "")
-            text += f" (HTTP {status}" + (f", RequestId {request_id})" if request_id else ")")
-            retryable = code in ("SlowDown", "ServiceUnavailable") or int(status) >= 500
-            remedy = _REMEDIES.get(code)
+        answer = refusal(exc)
+        if answer is not None:
+            text = answer.sentence(where)
+            retryable = answer.code in ("SlowDown", "ServiceUnavailable") or answer.status >= 500
+            remedy = _REMEDIES.get(answer.code)
             if remedy is None and retryable:
                 remedy = "this is temporary; run the command again later"
             text += f" — {remedy}" if remedy else ""
             err = BackendError(
-                text,
-                code=code,
-                request_id=str(request_id) if request_id else None,
-                retryable=retryable,
+                text, code=answer.code, request_id=answer.request_id, retryable=retryable
             )
         elif _is_transport(exc):
             err = BackendError(

@@ -163,21 +163,45 @@ def sdk_errors() -> tuple[type[Exception], ...]:
     return (BotoCoreError, ClientError)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """What the store said when it refused a request."""
+
+    code: str
+    message: str
+    status: int
+    request_id: str | None
+
+    def sentence(self, what: str) -> str:
+        """`what` was refused, with the Code, Message, HTTP status and RequestId."""
+        text = f"{what} was refused: {self.code}" + (f": {self.message}" if self.message else "")
+        rid = f", RequestId {self.request_id})" if self.request_id else ")"
+        return text + f" (HTTP {self.status}" + rid
+
+
+def refusal(exc: Exception) -> Refusal | None:
+    """The store's answer inside a botocore error, or None when no answer came back."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    error = response.get("Error") or {}
+    meta = response.get("ResponseMetadata") or {}
+    headers = meta.get("HTTPHeaders") or {}
+    status = meta.get("HTTPStatusCode") or 0
+    request_id = headers.get("x-oss-request-id") or meta.get("RequestId") or error.get("RequestId")
+    return Refusal(
+        code=str(error.get("Code") or status or "Unknown"),
+        message=str(error.get("Message") or "").strip(),
+        status=int(status),
+        request_id=str(request_id) if request_id else None,
+    )
+
+
 def describe_failure(exc: Exception, what: str, secrets: tuple[str, ...] = ()) -> str:
     """A sentence about a failed request: the service's Code, Message and RequestId."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        error = response.get("Error") or {}
-        meta = response.get("ResponseMetadata") or {}
-        headers = meta.get("HTTPHeaders") or {}
-        status = meta.get("HTTPStatusCode") or 0
-        code = str(error.get("Code") or status or "Unknown")
-        message = str(error.get("Message") or "").strip()
-        request_id = (
-            headers.get("x-oss-request-id") or meta.get("RequestId") or error.get("RequestId")
-        )
-        text = f"{what} was refused: {code}" + (f": {message}" if message else "")
-        text += f" (HTTP {status}" + (f", RequestId {request_id})" if request_id else ")")
+    answer = refusal(exc)
+    if answer is not None:
+        text = answer.sentence(what)
     else:
         text = f"{what} failed: {type(exc).__name__}: {exc}"
     for secret in secrets:
