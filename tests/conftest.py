@@ -10,14 +10,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import av
 import numpy as np
 import pytest
 
 from segspec.media.ffmpeg import ffmpeg_exe
+
+if TYPE_CHECKING:
+    from tests.backends.s3server import S3Server
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -66,6 +70,15 @@ def frame_numbers(path: Path) -> list[int]:
             luma = planes[: frame.height].astype(np.float64).mean()  # the Y plane, as coded
             numbers.append(round((luma - 16) / 2))
     return numbers
+
+
+@pytest.fixture(scope="module")
+def s3_server() -> Iterator[S3Server]:
+    """A moto S3 server on loopback, one per test module (tests reset it as they need)."""
+    from tests.backends.s3server import running_s3_server  # boto3 and moto: only when used
+
+    with running_s3_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,7 @@ from segspec.backends.local.store import LocalStore
 from segspec.backends.objects import ObjectStore
 from segspec.backends.s3objects import S3Objects, s3_objects_at
 from tests.backends.objects_contract import BUCKET, ObjectStoreContract, finished_file
-from tests.backends.s3server import S3Server, loopback_only, running_s3_server
-
-
-@pytest.fixture(scope="module")
-def s3_server() -> Iterator[S3Server]:
-    with running_s3_server() as server:
-        yield server
+from tests.backends.s3server import S3Server, loopback_only
 
 
 @pytest.fixture

@@ -17,17 +17,11 @@ from segspec.backends.objects import ObjectStat, ObjectStore
 from segspec.backends.s3objects import S3Objects, addressing_style, s3_objects_for
 from segspec.errors import BackendError
 from segspec.spec.models import BackendConfig
-from tests.backends.s3server import S3Server, loopback_only, running_s3_server
+from tests.backends.s3server import S3Server, loopback_only
 
 KEY_ID = "LTAIs3testkey0001"
 PLANTED_SECRET = "planted-S3-SECRET-9d2b7e"
 ICE = BackendConfig(type="ice", region="cn-shanghai")
-
-
-@pytest.fixture(scope="module")
-def s3_server() -> Iterator[S3Server]:
-    with running_s3_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@ size and ETag at plan time (a HEAD), downloaded once per ETag at apply time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from segspec.cli.main import entrypoint
-from tests.backends.s3server import S3Server, loopback_only, running_s3_server
+from tests.backends.s3server import S3Server, loopback_only
 
 SPEC = """\
 version: 1
@@ -28,12 +28,6 @@ jobs:
 """
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture(scope="module")
-def s3_server() -> Iterator[S3Server]:
-    with running_s3_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -15,14 +15,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from segspec.cli.main import entrypoint
-from tests.backends.s3server import S3Server, loopback_only, running_s3_server
+from tests.backends.s3server import S3Server, loopback_only
 from tests.conftest import frame_numbers
 
 STATE_BUCKET = "team-state"
@@ -51,12 +51,6 @@ def spec(url: str, out: float = 1.0) -> str:
         lines += [f"        - {{In: {n * 0.2:.1f}, Out: {end + n * 0.2:.1f}}}"]
         lines += ["    OutputConfig:", f"      ObjectKey: job{n}/clip_{{index}}.mp4"]
     return "\n".join(lines) + "\n"
-
-
-@pytest.fixture(scope="module")
-def s3_server() -> Iterator[S3Server]:
-    with running_s3_server() as server:
-        yield server
 
 
 @pytest.fixture

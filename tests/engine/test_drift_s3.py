@@ -22,18 +22,12 @@ from segspec.errors import BackendError
 from segspec.spec.models import BackendConfig
 from segspec.state.model import JobRecord, OutputRecord
 from segspec.testing.ice_emulator import IceEmulator, ServiceSettings
-from tests.backends.s3server import S3Server, loopback_only, running_s3_server
+from tests.backends.s3server import S3Server, loopback_only
 
 KEY_ID = "LTAIdrifttestkey01"
 PLANTED_SECRET = "planted-DRIFT-SECRET-41c8a0"
 BUCKET = "media-out"
 ICE = BackendConfig(type="ice", region="cn-shanghai")
-
-
-@pytest.fixture(scope="module")
-def s3_server() -> Iterator[S3Server]:
-    with running_s3_server() as server:
-        yield server
 
 
 @pytest.fixture

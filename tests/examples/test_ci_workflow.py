@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import shlex
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from segspec.cli.main import entrypoint
-from tests.backends.s3server import S3Server, loopback_only, running_s3_server
+from tests.backends.s3server import S3Server, loopback_only
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -50,12 +49,6 @@ def segspec_lines(job: str) -> list[str]:
             if line.startswith("segspec "):
                 lines.append(line.split(" || ")[0])
     return lines
-
-
-@pytest.fixture(scope="module")
-def s3_server() -> Iterator[S3Server]:
-    with running_s3_server() as server:
-        yield server
 
 
 @pytest.fixture

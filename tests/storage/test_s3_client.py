@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,16 +10,10 @@ from segspec.errors import StateError
 from segspec.spec.models import StateConfig
 from segspec.state.config import make_state_backend
 from segspec.storage.s3 import S3Place, make_client
-from tests.backends.s3server import S3Server, loopback_only, running_s3_server
+from tests.backends.s3server import S3Server, loopback_only
 
 KEY_ID = "LTAIstatetest0001"
 SECRET = "planted-STATE-secret-51f0"
-
-
-@pytest.fixture(scope="module")
-def s3_server() -> Iterator[S3Server]:
-    with running_s3_server() as server:
-        yield server
 
 
 @pytest.fixture
