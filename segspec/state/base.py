@@ -10,12 +10,13 @@ One contract suite (tests/state/contract.py) runs on every implementation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
 from segspec.state.model import JobRecord
+from segspec.state.summary import RecordSummary
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,15 @@ class State(Protocol):
         ...
 
     def get(self, address: str) -> JobRecord | None: ...
+
+    def summaries(self) -> Mapping[str, RecordSummary]:
+        """What a plan compares, per recorded address (see state/summary.py); cheap even
+        when the full records are not loaded. Equal to `summarize` of each record."""
+        ...
+
+    def records(self, addresses: Iterable[str]) -> dict[str, JobRecord]:
+        """The full records of `addresses` (unknown ones are left out)."""
+        ...
 
     def put(self, record: JobRecord) -> None:
         """Record `record`; it survives a kill -9 the moment this returns."""

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from segspec.errors import StateError
 from segspec.gcpause import collector_paused
 from segspec.state.model import STATE_FORMAT_VERSION, JobRecord, StateFile
+from segspec.state.summary import RecordSummary, summarize
 
 
 def decode_state(data: bytes, where: str, unreadable: str) -> StateFile:
@@ -128,6 +129,14 @@ class JournaledState:
     def get(self, address: str) -> JobRecord | None:
         with self._mutex:
             return self._jobs.get(address)
+
+    def summaries(self) -> Mapping[str, RecordSummary]:
+        with self._mutex:
+            return {address: summarize(record) for address, record in self._jobs.items()}
+
+    def records(self, addresses: Iterable[str]) -> dict[str, JobRecord]:
+        with self._mutex:
+            return {a: r for a in addresses if (r := self._jobs.get(a)) is not None}
 
     @property
     def exists(self) -> bool:

@@ -133,3 +133,18 @@ class StateContract:
     def test_contract_check_reports_lock_and_state(self, backend: Factory) -> None:
         lines = backend().check()
         assert any("lock" in line for line in lines)
+
+    def test_contract_summaries_equal_summarize_of_records(self, backend: Factory) -> None:
+        from segspec.state.summary import summarize
+
+        state = backend().open()
+        state.put(rec("a"))
+        state.put(rec("b", "Failed", input={"size": 3, "sha256": "ab"}))
+        state.compact()
+        state.put(rec("c", "Executing"))
+        state.remove("a")
+        again = backend().open()
+        summaries = dict(again.summaries())
+        assert set(summaries) == {"b", "c"}
+        assert summaries == {a: summarize(r) for a, r in again.jobs.items()}
+        assert again.records(["c", "zzz"]) == {"c": rec("c", "Executing")}
