@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import ctypes
 import itertools
-import queue
-import sys
 import threading
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -30,6 +27,7 @@ import av
 import numpy as np
 from av.video.frame import PictureType
 
+from segspec.backends.local.encoding import THUMB_BATCH, EncoderThread, quick_switching, thread_name
 from segspec.backends.progress import current, frame_progress
 from segspec.detect import Boundary, Shot, ShotFinder, settings
 from segspec.detect.frames import THUMB_H, THUMB_W
@@ -39,16 +37,6 @@ from segspec.media.encode import DEFAULT_CRF, DEFAULT_PRESET, ENCODERS
 from segspec.media.probe import MediaInfo
 from segspec.spec.models import DetectorOptions
 
-THUMB_BATCH = 16
-ENCODE_QUEUE = 2 * THUMB_BATCH
-"""Frames waiting for the encoder thread (bounded: memory stays flat).
-
-Frames are released a detector batch at a time; a queue shorter than a batch blocks the
-decoding thread on every batch, and the encoder then runs dry while it decodes the next
-one (8 frames: the encoder waited for frames about 4.6-6.0 s of a 40-48 s 1-minute
-split, 54-56 times; 32 frames: 1.3-1.6 s, 5-8 times, most of it the initial look-ahead;
-see benchmarks/README.md). It costs 24 more decoded frames in memory, whatever the
-video's length."""
 AUDIO_BITRATE = 128_000
 
 
@@ -68,27 +56,6 @@ def output_size(width: int, height: int, output: Mapping[str, Any]) -> tuple[int
         return w, max(2, round(height * w / width / 2) * 2)
     h = even(want_h)
     return max(2, round(width * h / height / 2) * 2), h
-
-
-@contextlib.contextmanager
-def thread_name(name: str) -> Iterator[None]:
-    """Name the calling OS thread (Linux only; up to 15 bytes) while inside the block.
-
-    Threads started meanwhile inherit the name, so the encoder's worker threads show up
-    as such in `top -H` and in the end-to-end benchmark's per-thread CPU accounting
-    (libavcodec names its decoder threads itself; ffmpeg's CLI names its threads too).
-    """
-    if sys.platform != "linux":
-        yield
-        return
-    prctl = ctypes.CDLL(None).prctl
-    old = ctypes.create_string_buffer(16)
-    prctl(16, old, 0, 0, 0)  # PR_GET_NAME
-    prctl(15, name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
-    try:
-        yield
-    finally:
-        prctl(15, old.value, 0, 0, 0)
 
 
 def _encoder(
@@ -234,21 +201,22 @@ def split_one_pass(
             frames = info.frames or round(info.duration * float(info.fps)) or None
             # one decode detects and encodes: its progress is the frames decoded
             report = frame_progress(current(), frames, "split")
-            try:
-                for packet in inp.demux(*streams):
-                    for frame in packet.decode():
-                        if isinstance(frame, av.VideoFrame):
-                            run.video(frame)
-                            if run.decoded % THUMB_BATCH == 0:
-                                report(run.decoded)
-                        elif isinstance(frame, av.AudioFrame):
-                            run.audio(frame)
-                run.finish()
-                report(frames or run.decoded)
-            except BaseException:
-                run.worker.stop()  # never leave the encoder thread waiting for frames
-                clips.discard()  # all the clips or none: no partial clip is left behind
-                raise
+            with quick_switching():  # the encoder thread gets the lock back promptly
+                try:
+                    for packet in inp.demux(*streams):
+                        for frame in packet.decode():
+                            if isinstance(frame, av.VideoFrame):
+                                run.video(frame)
+                                if run.decoded % THUMB_BATCH == 0:
+                                    report(run.decoded)
+                            elif isinstance(frame, av.AudioFrame):
+                                run.audio(frame)
+                    run.finish()
+                    report(frames or run.decoded)
+                except BaseException:
+                    run.worker.stop()  # never leave the encoder thread waiting for frames
+                    clips.discard()  # all the clips or none: no partial clip is left behind
+                    raise
     except OSError as exc:
         # the machine refused a write (disk full, permissions, a path that cannot be a
         # file): not a corrupt input; the local engine records it as LocalFileSystemError
@@ -309,7 +277,7 @@ class _Run:
         self.sample_base: dict[int, Fraction] = {}
         self.packet_clip = 0  # clip of the newest video packet out of the encoder
         self.lock = threading.Lock()  # guards the open clips (muxing, opening, closing)
-        self.worker = _Encoder(enc, self.mux_video, what)
+        self.worker = EncoderThread(enc, self.mux_video, what)
 
     def video(self, frame: av.VideoFrame) -> None:
         if self.t0 is None:
@@ -400,66 +368,3 @@ class _Run:
         self.worker.finish()
         self._audio_upto(float("inf"))
         self.clips.close_all()
-
-
-class _Encoder:
-    """The video encoder on its own thread, fed through a short queue.
-
-    libx264's threads and PyAV's calls release the interpreter lock, so decoding,
-    detection and audio on the main thread overlap with video encoding, as the ffmpeg
-    CLI overlaps its own decoder and encoders. An error on the thread is raised again on
-    the main thread at the next frame (or at the end).
-    """
-
-    def __init__(self, enc: av.VideoCodecContext, sink: Any, what: str) -> None:
-        self.enc, self.sink, self.what = enc, sink, what
-        self.queue: queue.Queue[av.VideoFrame | None] = queue.Queue(maxsize=ENCODE_QUEUE)
-        self.error: BaseException | None = None
-        self.stopping = False
-        self.thread = threading.Thread(target=self._work, name="segspec-encode", daemon=True)
-        self.thread.start()
-
-    def _work(self) -> None:
-        with thread_name("seg:encode"):
-            self._loop()
-
-    def _loop(self) -> None:
-        ended = False  # the producer's end mark (None) has been taken off the queue
-        try:
-            while not ended:
-                frame = self.queue.get()
-                ended = frame is None
-                if self.stopping:
-                    break  # a failure elsewhere: neither encode nor flush what is left
-                self.sink(self.enc.encode(frame))
-        except BaseException as exc:  # handed to the main thread, which raises it
-            self.error = exc
-            if isinstance(exc, av.FFmpegError):  # the encoder refused: not the input's fault
-                self.error = MediaError(
-                    f"encoding {self.what} with {self.enc.name} failed: {exc}",
-                    code="FfmpegFailed",
-                )
-        while not ended:  # take frames up to the end mark, so the producer never blocks
-            ended = self.queue.get() is None
-
-    def put(self, frame: av.VideoFrame) -> None:
-        if self.error is not None:
-            raise self.error
-        self.queue.put(frame)
-
-    def finish(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-    def stop(self) -> None:
-        """End the thread after a failure elsewhere, promptly: the frames still queued are
-        dropped, not encoded (what the thread has encoded is discarded with the clips)."""
-        self.stopping = True
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self.queue.get_nowait()
-        if self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()

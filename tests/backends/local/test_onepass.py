@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import av
 import pytest
 
-from segspec.backends.local import onepass
+from segspec.backends.local import encoding, onepass
 from segspec.backends.local.split import split_shots
 from segspec.cli.main import entrypoint
 from segspec.errors import MediaError
@@ -144,12 +145,12 @@ def test_an_encoder_refusal_is_a_media_error_and_leaves_no_clip(
 ) -> None:
     # 12 * FPS: every frame is taken, then the final flush (encode(None)) fails, which
     # must neither hang the pass (the thread waiting for a second end mark) nor pass
-    real = onepass._Encoder.__init__
+    real = encoding.EncoderThread.__init__
 
-    def refusing(self: onepass._Encoder, enc: Any, sink: Any, what: str) -> None:
+    def refusing(self: encoding.EncoderThread, enc: Any, sink: Any, what: str) -> None:
         real(self, _Refusing(enc, frames), sink, what)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(onepass._Encoder, "__init__", refusing)
+    monkeypatch.setattr(encoding.EncoderThread, "__init__", refusing)
     out = tmp_path / "o"
     with pytest.raises(MediaError, match=r"encoding many\.mp4 with libx264 failed") as caught:
         split_shots(many, {}, {"preset": "ultrafast"}, out, ".mp4")
@@ -166,12 +167,12 @@ def test_a_failed_encode_records_the_job_failed_with_its_reason(
 ) -> None:
     spec = job().replace("Mode: UserDefined, Ranges: [{In: 0, Out: 1}]", "Mode: BasicClipSplit")
     root = project(spec + "    local: {preset: ultrafast}\n")
-    real = onepass._Encoder.__init__
+    real = encoding.EncoderThread.__init__
 
-    def refusing(self: onepass._Encoder, enc: Any, sink: Any, what: str) -> None:
+    def refusing(self: encoding.EncoderThread, enc: Any, sink: Any, what: str) -> None:
         real(self, _Refusing(enc, 40), sink, what)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(onepass._Encoder, "__init__", refusing)
+    monkeypatch.setattr(encoding.EncoderThread, "__init__", refusing)
 
     def apply() -> tuple[int, str]:
         capsys.readouterr()
@@ -191,3 +192,17 @@ def test_a_failed_encode_records_the_job_failed_with_its_reason(
     monkeypatch.undo()
     code, err = apply()
     assert code == 0, err  # the failed job is run again and finishes
+
+
+def test_quick_switching_restores_the_interval_when_the_last_pass_ends() -> None:
+    before = sys.getswitchinterval()
+    first, second = encoding.quick_switching(), encoding.quick_switching()
+    first.__enter__()
+    assert sys.getswitchinterval() == pytest.approx(encoding.SWITCH_INTERVAL)
+    second.__enter__()  # a second job's pass, on another thread, overlapping the first
+    first.__exit__(None, None, None)
+    assert sys.getswitchinterval() == pytest.approx(
+        encoding.SWITCH_INTERVAL
+    )  # the second still runs
+    second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == before
