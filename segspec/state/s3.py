@@ -4,6 +4,7 @@ Objects, for a state at `s3://BUCKET/KEY`:
   KEY                       the state document (same bytes as the local file would hold)
   KEY.lock                  the lock: created with If-None-Match: *, names its holder
   KEY.backup                the previous state document
+  KEY.index                 derived from KEY at each fold, naming KEY's ETag (state/index.py)
   KEY.journal/<serial>.json one object per job transition since the last fold
 
 Safety: the lock is a conditional create, so two processes never both hold it. Every
@@ -12,19 +13,27 @@ first), so a writer whose lock was forced away can never overwrite a newer state
 journal object is a conditional create too, so two writers cannot record the same serial.
 A kill -9 leaves the journal objects; the next open replays them and the next fold (any
 command that changes or plans) writes them into the state and deletes them.
+
+Opening reads KEY.index and HEADs KEY: when the index names KEY's current ETag, the
+document is not downloaded; the few records a command needs are read with ranged GETs,
+each conditional on that ETag (If-Match). Otherwise the document is downloaded and read
+as the local file is, and its index written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from segspec.errors import LockError, SegspecError, StateError
 from segspec.state.base import LockInfo
-from segspec.state.journaled import JournaledState, decode_state
+from segspec.state.document import Span
+from segspec.state.index import decode_index
+from segspec.state.journaled import JournaledState, Render
 from segspec.state.lock import lock_info_from, new_lock_info
 from segspec.storage.s3 import (
     S3Client,
@@ -36,6 +45,8 @@ from segspec.storage.s3 import (
 )
 
 DELETE_BATCH = 1000
+RANGED_READS = 16
+"""Up to this many records are read with one ranged GET each; more, with one GET."""
 
 
 class S3Access:
@@ -64,6 +75,30 @@ class S3Access:
             return response["Body"].read(), str(response["ETag"])
         except self.errors as exc:
             if is_missing(exc) and error_is_key(exc):
+                return None
+            raise self.fail(exc, "GetObject", key) from exc
+
+    def etag(self, key: str) -> str | None:
+        """The object's ETag (a HEAD), or None when there is no such object."""
+        try:
+            response = self.s3.client.head_object(Bucket=self.bucket, Key=key)
+        except self.errors as exc:
+            if is_missing(exc):
+                return None
+            raise self.fail(exc, "HeadObject", key) from exc
+        return str(response["ETag"])
+
+    def get_range(self, key: str, offset: int, length: int, *, if_match: str) -> bytes | None:
+        """`length` bytes of `key` from `offset` (the whole object when `length` is -1)
+        while its ETag is `if_match`; None when it changed (or is gone)."""
+        extra = {"Range": f"bytes={offset}-{offset + length - 1}"} if length >= 0 else {}
+        try:
+            response = self.s3.client.get_object(
+                Bucket=self.bucket, Key=key, IfMatch=if_match, **extra
+            )
+            return bytes(response["Body"].read())
+        except self.errors as exc:
+            if is_precondition_failed(exc) or (is_missing(exc) and error_is_key(exc)):
                 return None
             raise self.fail(exc, "GetObject", key) from exc
 
@@ -162,6 +197,7 @@ class S3State(JournaledState):
         self.access = access
         self.journal_prefix = access.key + ".journal/"
         self.backup_key = access.key + ".backup"
+        self.index_key = access.key + ".index"
         self.etag: str | None = None
         self._journal_keys: list[str] = []
 
@@ -169,20 +205,62 @@ class S3State(JournaledState):
     def location(self) -> str:
         return self.access.url()
 
+    @property
+    def index_location(self) -> str:
+        return self.access.url(self.index_key)
+
     @classmethod
     def open(cls, access: S3Access) -> S3State:
         state = cls(access)
-        found = access.get(access.key)
-        hint = (
-            f"It has not been changed; the previous version is {access.url(state.backup_key)}: "
-            f"inspect it and copy it over {access.url()} to recover."
-        )
-        if found is not None:
-            data, state.etag = found
-            state._load_document(decode_state(data, access.url(), hint))
+        if not state._load_indexed():
+            found = access.get(access.key)
+            hint = (
+                "It has not been changed; the previous version is "
+                f"{access.url(state.backup_key)}: inspect it and copy it over "
+                f"{access.url()} to recover."
+            )
+            if found is not None:
+                data, state.etag = found
+                state._load_bytes(data, access.url(), hint)
         state._journal_keys = access.keys(state.journal_prefix)
         state._replay(state._entries())
         return state
+
+    def _load_indexed(self) -> bool:
+        found = self.access.get(self.index_key)
+        if found is None:
+            return False
+        etag = self.access.etag(self.access.key)
+        index = decode_index(found[0], {"etag": etag}) if etag else None
+        if index is None:
+            return False
+        self.etag = etag
+        self._load_index(index)
+        self._document_bytes = max((o + n for o, n in index.spans.values()), default=0)
+        return True
+
+    def _read_spans(self, spans: list[Span]) -> list[bytes]:
+        assert self.etag is not None, "spans are known only for a state that was read"
+        if len(spans) > RANGED_READS:  # many records: one GET of the document instead
+            whole = self._fetch(0, -1)
+            return [whole[o : o + n] for o, n in spans]
+        return [self._fetch(o, n) for o, n in spans]
+
+    def _fetch(self, offset: int, length: int) -> bytes:
+        assert self.etag is not None
+        data = self.access.get_range(self.access.key, offset, length, if_match=self.etag)
+        if data is None or (length >= 0 and len(data) != length):
+            raise StateError(
+                f"the state {self.location} changed since it was read (its ETag is no "
+                f"longer {self.etag}) — run the command again"
+            )
+        return data
+
+    def _write_index(self, chunks: Callable[[dict[str, Any]], Iterable[bytes]]) -> None:
+        if self.etag is None:
+            return
+        with contextlib.suppress(StateError):  # only derived: without it, opens are slower
+            self.access.put(self.index_key, b"".join(chunks({"etag": self.etag})))
 
     def _entries(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for key in self._journal_keys:
@@ -208,7 +286,10 @@ class S3State(JournaledState):
             )
         self._journal_keys.append(key)
 
-    def _write_state(self, data: bytes) -> None:
+    def _write_state(self, render: Render) -> tuple[list[Span], int]:
+        sink = _BytesSink(lambda: self._fetch(0, -1))
+        made = render(sink)
+        data = bytes(sink.data)
         if self.etag is not None:
             self.access.copy(self.access.key, self.backup_key, if_match=self.etag)
         etag = self.access.put(self.access.key, data, if_match=self.etag, create=self.etag is None)
@@ -219,10 +300,29 @@ class S3State(JournaledState):
                 f"{self.etag} failed) — run the command again; it plans against the newer state"
             )
         self.etag = etag
+        return made
 
     def _clear_journal(self) -> None:
         self.access.delete_many(self._journal_keys)
         self._journal_keys = []
+
+
+class _BytesSink:
+    """Builds a document in memory, copying from the previous one (fetched when first
+    needed)."""
+
+    def __init__(self, previous: Callable[[], bytes]) -> None:
+        self.data = bytearray()
+        self._previous = previous
+        self._old: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+    def copy(self, offset: int, length: int) -> None:
+        if self._old is None:
+            self._old = self._previous()
+        self.data += self._old[offset : offset + length]
 
 
 class S3StateBackend:

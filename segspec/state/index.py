@@ -1,0 +1,181 @@
+"""The state index: a derived, disposable summary of one state document.
+
+Written beside the document at every fold (after it), it holds, per job, its
+`RecordSummary` and the span of its record in the document, so that opening a state of
+100,000 jobs reads a few MB of summaries instead of parsing 250 MB of records. It is only
+ever trusted for the exact document it names (`identity`: inode, size, mtime and ctime of
+the file, or the object's ETag) and its lineage and serial; anything else about it (missing,
+stale, torn, corrupt, another state's) makes the reader fall back to the document, which
+stays the one source of truth. JSON, never pickle: a state may come from a shared bucket.
+
+Layout, one JSON value per line: a header object, then one array per job in address
+order: `[address, offset, length, backend, fingerprint, status, attempt, prune_outputs,
+input, [[bucket, object_key, size, sha256, etag], ...], [bucket, endpoint] | null]`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from segspec.state.document import Span
+from segspec.state.model import Status
+from segspec.state.summary import OutputSummary, RecordSummary
+
+INDEX_FORMAT = "segspec-state-index"
+INDEX_VERSION = 1
+BATCH = 2000
+"""Rows decoded per `json.loads` call: few calls, and a bounded transient copy."""
+_STATUSES: dict[object, Status] = {s: s for s in get_args(Status)}
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    lineage: str
+    serial: int
+    summaries: dict[str, RecordSummary]
+    spans: dict[str, Span]
+
+
+def encode_index(
+    identity: dict[str, Any],
+    lineage: str,
+    serial: int,
+    rows: Iterable[tuple[RecordSummary, Span]],
+) -> Iterator[bytes]:
+    """The index of a document, as chunks to write; `rows` in address order."""
+    listed = list(rows)
+    head = {
+        "format": INDEX_FORMAT,
+        "version": INDEX_VERSION,
+        "document": identity,
+        "lineage": lineage,
+        "serial": serial,
+        "jobs": len(listed),
+    }
+    yield _dumps(head) + b"\n"
+    lines: list[bytes] = []
+    for summary, (offset, length) in listed:
+        lines.append(_dumps(_row(summary, offset, length)))
+        if len(lines) >= BATCH:
+            yield b"\n".join(lines) + b"\n"
+            lines = []
+    if lines:
+        yield b"\n".join(lines) + b"\n"
+
+
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _row(s: RecordSummary, offset: int, length: int) -> list[Any]:
+    return [
+        s.address,
+        offset,
+        length,
+        s.backend,
+        s.fingerprint,
+        s.status,
+        s.attempt,
+        s.prune_outputs,
+        s.input,
+        [[o.bucket, o.object_key, o.size, o.sha256, o.etag] for o in s.outputs],
+        list(s.endpoint) if s.endpoint is not None else None,
+    ]
+
+
+def decode_index(data: bytes, identity: dict[str, Any]) -> Index | None:
+    """The index in `data` when it describes the document `identity`; otherwise None
+    (never an error: the caller reads the document instead)."""
+    try:
+        return _decode(data, identity)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        return None
+
+
+def _decode(data: bytes, identity: dict[str, Any]) -> Index | None:
+    end = data.find(b"\n")
+    head = json.loads(data[:end])
+    if (
+        not isinstance(head, dict)
+        or head.get("format") != INDEX_FORMAT
+        or head.get("version") != INDEX_VERSION
+        or head.get("document") != identity
+        or not isinstance(head.get("lineage"), str)
+        or not isinstance(head.get("serial"), int)
+    ):
+        return None
+    count = head["jobs"]
+    lines = data[end + 1 :].split(b"\n")
+    if lines[-1] != b"" or len(lines) != count + 1:
+        return None  # torn or padded
+    summaries: dict[str, RecordSummary] = {}
+    spans: dict[str, Span] = {}
+    previous = ""
+    for start in range(0, count, BATCH):
+        chunk = lines[start : start + BATCH]
+        batch = json.loads(b"[" + b",".join(chunk) + b"]")
+        if len(batch) != len(chunk):
+            return None
+        for row in batch:
+            address, offset, length = row[0], row[1], row[2]
+            if not (isinstance(address, str) and address > previous):
+                return None
+            if not (type(offset) is int and type(length) is int and offset > 0 < length):
+                return None
+            previous = address
+            spans[address] = (offset, length)
+            summaries[address] = _summary(row)
+    return Index(head["lineage"], head["serial"], summaries, spans)
+
+
+def _summary(row: list[Any]) -> RecordSummary:
+    """One row as a summary; repeated strings (backend, bucket) shared, fields checked
+    just enough that a corrupt row is refused rather than carried into a plan."""
+    address, _, _, backend, fingerprint, status, attempt, prune, given, outs, endpoint = row
+    if not (
+        isinstance(backend, str)
+        and isinstance(fingerprint, str)
+        and type(attempt) is int
+        and type(prune) is bool
+        and (given is None or isinstance(given, dict))
+    ):
+        raise ValueError(address)
+    outputs = tuple(
+        OutputSummary(_shared(bucket), _text(key), _opt_int(size), _opt_text(sha), _opt_text(etag))
+        for bucket, key, size, sha, etag in outs
+    )
+    return RecordSummary(
+        address=address,
+        backend=_shared(backend),
+        fingerprint=fingerprint,
+        status=_STATUSES[status],
+        attempt=attempt,
+        prune_outputs=prune,
+        input=given,
+        outputs=outputs,
+        endpoint=None if endpoint is None else (_text(endpoint[0]), _text(endpoint[1])),
+    )
+
+
+def _shared(value: object) -> str:
+    return sys.intern(_text(value))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return value
+
+
+def _opt_text(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _opt_int(value: object) -> int | None:
+    if value is None or type(value) is int:
+        return value
+    raise ValueError(value)
