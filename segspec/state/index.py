@@ -16,11 +16,11 @@ input, [[bucket, object_key, size, sha256, etag], ...], [bucket, endpoint] | nul
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, get_args
 
+from segspec.gcpause import collector_paused
 from segspec.state.document import Span
 from segspec.state.model import Status
 from segspec.state.summary import OutputSummary, RecordSummary
@@ -89,9 +89,14 @@ def _row(s: RecordSummary, offset: int, length: int) -> list[Any]:
 
 def decode_index(data: bytes, identity: dict[str, Any]) -> Index | None:
     """The index in `data` when it describes the document `identity`; otherwise None
-    (never an error: the caller reads the document instead)."""
+    (never an error: the caller reads the document instead).
+
+    The rows' shape, order and spans are checked, their values are not (a plan of
+    100,000 jobs cannot afford it): an index is trusted only for the document it names,
+    and each record later read by its span is checked against its summary."""
     try:
-        return _decode(data, identity)
+        with collector_paused():
+            return _decode(data, identity)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
         return None
 
@@ -114,68 +119,44 @@ def _decode(data: bytes, identity: dict[str, Any]) -> Index | None:
         return None  # torn or padded
     summaries: dict[str, RecordSummary] = {}
     spans: dict[str, Span] = {}
+    shared: dict[str, str] = {}
     previous = ""
     for start in range(0, count, BATCH):
         chunk = lines[start : start + BATCH]
         batch = json.loads(b"[" + b",".join(chunk) + b"]")
         if len(batch) != len(chunk):
             return None
-        for row in batch:
-            address, offset, length = row[0], row[1], row[2]
-            if not (isinstance(address, str) and address > previous):
-                return None
-            if not (type(offset) is int and type(length) is int and offset > 0 < length):
-                return None
+        for (
+            address,
+            offset,
+            length,
+            backend,
+            fingerprint,
+            status,
+            attempt,
+            prune,
+            given,
+            outs,
+            endpoint,
+        ) in batch:
+            if not address > previous or type(offset) is not int or type(length) is not int:
+                return None  # unsorted or not an index (a non-str address: TypeError)
             previous = address
             spans[address] = (offset, length)
-            summaries[address] = _summary(row)
+            summaries[address] = RecordSummary(
+                address,
+                shared.setdefault(backend, backend),
+                fingerprint,
+                _STATUSES[status],
+                attempt,
+                prune,
+                given,
+                tuple(
+                    [
+                        OutputSummary(shared.setdefault(o[0], o[0]), o[1], o[2], o[3], o[4])
+                        for o in outs
+                    ]
+                ),
+                None if endpoint is None else (endpoint[0], endpoint[1]),
+            )
     return Index(head["lineage"], head["serial"], summaries, spans)
-
-
-def _summary(row: list[Any]) -> RecordSummary:
-    """One row as a summary; repeated strings (backend, bucket) shared, fields checked
-    just enough that a corrupt row is refused rather than carried into a plan."""
-    address, _, _, backend, fingerprint, status, attempt, prune, given, outs, endpoint = row
-    if not (
-        isinstance(backend, str)
-        and isinstance(fingerprint, str)
-        and type(attempt) is int
-        and type(prune) is bool
-        and (given is None or isinstance(given, dict))
-    ):
-        raise ValueError(address)
-    outputs = tuple(
-        OutputSummary(_shared(bucket), _text(key), _opt_int(size), _opt_text(sha), _opt_text(etag))
-        for bucket, key, size, sha, etag in outs
-    )
-    return RecordSummary(
-        address=address,
-        backend=_shared(backend),
-        fingerprint=fingerprint,
-        status=_STATUSES[status],
-        attempt=attempt,
-        prune_outputs=prune,
-        input=given,
-        outputs=outputs,
-        endpoint=None if endpoint is None else (_text(endpoint[0]), _text(endpoint[1])),
-    )
-
-
-def _shared(value: object) -> str:
-    return sys.intern(_text(value))
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError(value)
-    return value
-
-
-def _opt_text(value: object) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _opt_int(value: object) -> int | None:
-    if value is None or type(value) is int:
-        return value
-    raise ValueError(value)

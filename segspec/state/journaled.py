@@ -240,7 +240,9 @@ class JournaledState:
         whole (kept in memory, and folded by the next `compact()` to be indexed)."""
         self._document_bytes = len(data)
         scanned = scan_document(data)
-        if scanned is not None and self._load_scanned(data, scanned):
+        with collector_paused():
+            read = scanned is not None and self._load_scanned(data, scanned)
+        if read:
             self._write_index(self._index_chunks)
             return
         self._load_document(decode_state(data, where, unreadable))
