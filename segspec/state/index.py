@@ -68,7 +68,7 @@ def encode_index(
 
 
 def _dumps(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 def _row(s: RecordSummary, offset: int, length: int) -> list[Any]:
@@ -115,7 +115,7 @@ def _decode(data: bytes, identity: dict[str, Any]) -> Index | None:
         return None
     count = head["jobs"]
     lines = data[end + 1 :].split(b"\n")
-    if lines[-1] != b"" or len(lines) != count + 1:
+    if lines.pop() != b"" or len(lines) != count:
         return None  # torn or padded
     summaries: dict[str, RecordSummary] = {}
     spans: dict[str, Span] = {}
