@@ -186,7 +186,10 @@ def scan_document(data: bytes) -> Scanned | None:
     match = _TAIL.match(data, pos)
     if match is None:
         return None
-    lineage = json.loads(match[1])
+    try:
+        lineage = json.loads(match[1])
+    except ValueError:
+        return None
     return Scanned(lineage, int(match[2]), entries)
 
 

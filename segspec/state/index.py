@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any, BinaryIO, get_args
 
 from segspec.gcpause import collector_paused
 from segspec.state.document import Span
@@ -28,7 +28,10 @@ from segspec.state.summary import OutputSummary, RecordSummary
 INDEX_FORMAT = "segspec-state-index"
 INDEX_VERSION = 1
 BATCH = 2000
-"""Rows decoded per `json.loads` call: few calls, and a bounded transient copy."""
+"""Rows encoded per chunk written."""
+BATCH_BYTES = 1 << 20
+"""About this many bytes of rows are decoded per `json.loads` call: few calls, and a
+small transient copy."""
 _STATUSES: dict[object, Status] = {s: s for s in get_args(Status)}
 
 
@@ -87,23 +90,23 @@ def _row(s: RecordSummary, offset: int, length: int) -> list[Any]:
     ]
 
 
-def decode_index(data: bytes, identity: dict[str, Any]) -> Index | None:
-    """The index in `data` when it describes the document `identity`; otherwise None
-    (never an error: the caller reads the document instead).
+def decode_index(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
+    """The index read from `source` when it describes the document `identity`;
+    otherwise None (never an error: the caller reads the document instead).
 
     The rows' shape, order and spans are checked, their values are not (a plan of
     100,000 jobs cannot afford it): an index is trusted only for the document it names,
-    and each record later read by its span is checked against its summary."""
+    and each record later read by its span is checked against its summary. The rows are
+    read a batch at a time, so nothing but the summaries stays in memory."""
     try:
         with collector_paused():
-            return _decode(data, identity)
+            return _decode(source, identity)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
         return None
 
 
-def _decode(data: bytes, identity: dict[str, Any]) -> Index | None:
-    end = data.find(b"\n")
-    head = json.loads(data[:end])
+def _decode(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
+    head = json.loads(source.readline(1 << 16))
     if (
         not isinstance(head, dict)
         or head.get("format") != INDEX_FORMAT
@@ -113,16 +116,13 @@ def _decode(data: bytes, identity: dict[str, Any]) -> Index | None:
         or not isinstance(head.get("serial"), int)
     ):
         return None
-    count = head["jobs"]
-    lines = data[end + 1 :].split(b"\n")
-    if lines.pop() != b"" or len(lines) != count:
-        return None  # torn or padded
     summaries: dict[str, RecordSummary] = {}
     spans: dict[str, Span] = {}
     shared: dict[str, str] = {}
     previous = ""
-    for start in range(0, count, BATCH):
-        chunk = lines[start : start + BATCH]
+    while chunk := source.readlines(BATCH_BYTES):
+        if not chunk[-1].endswith(b"\n"):
+            return None  # torn
         batch = json.loads(b"[" + b",".join(chunk) + b"]")
         if len(batch) != len(chunk):
             return None
@@ -159,4 +159,6 @@ def _decode(data: bytes, identity: dict[str, Any]) -> Index | None:
                 ),
                 None if endpoint is None else (endpoint[0], endpoint[1]),
             )
+    if len(summaries) != head["jobs"]:
+        return None  # torn at a line break, or padded
     return Index(head["lineage"], head["serial"], summaries, spans)

@@ -109,6 +109,9 @@ class JournaledState:
     keeps_journal = True
     """Whether `compact()` may leave a small journal in place (False where each journal
     entry costs a request on every open)."""
+    bulk_reads = 256
+    """Reading more records than this at once parses the whole document instead (one
+    read and one parse beat thousands of small ones)."""
 
     def __init__(self) -> None:
         self.lineage: str | None = None
@@ -129,6 +132,8 @@ class JournaledState:
         """Size of the state document as last read or written."""
         self._journal_bytes = 0
         """Size of the journal not yet folded (as replayed, plus what this run appended)."""
+        self._document_serial = 0
+        """The serial of the document as read or last written (the journal may add)."""
 
     # --- what a store provides ------------------------------------------------------
     @property
@@ -149,6 +154,10 @@ class JournaledState:
 
     def _read_spans(self, spans: list[Span]) -> list[bytes]:
         """The bytes at `spans` of the document as read (StateError if it changed)."""
+        raise NotImplementedError
+
+    def _read_document(self) -> bytes:
+        """The whole document as read (StateError if it changed)."""
         raise NotImplementedError
 
     def _write_index(self, chunks: Callable[[dict[str, Any]], Iterable[bytes]]) -> None:
@@ -190,13 +199,38 @@ class JournaledState:
                 found[address] = record
             elif (span := self._spans.get(address)) is not None:
                 wanted.append((address, span))
-        if wanted:
+        if len(wanted) > self.bulk_reads:
+            jobs = self._parse_document()
+            found.update((address, jobs[address]) for address, _ in wanted)
+        elif wanted:
             wanted.sort(key=lambda item: item[1])
             for (address, _), data in zip(
                 wanted, self._read_spans([s for _, s in wanted]), strict=True
             ):
                 found[address] = self._parse(address, data)
         return found
+
+    def _parse_document(self) -> dict[str, JobRecord]:
+        """Every record of the document as read, by one full parse."""
+        try:
+            with collector_paused():
+                document = StateFile.model_validate_json(self._read_document())
+        except ValidationError:
+            document = None
+        if document is None or (document.lineage, document.serial) != (
+            self.lineage,
+            self._document_serial,
+        ):
+            raise self._disagrees("the document")
+        return dict(document.jobs)
+
+    def _disagrees(self, what: str) -> StateError:
+        return StateError(
+            f"{what} in {self.location} does not match the state's index "
+            f"{self.index_location}: the state was changed in place since it was indexed. "
+            f"Delete {self.index_location} (it is only derived from the state, and is "
+            "rebuilt) and run the command again. Nothing was changed."
+        )
 
     def _parse(self, address: str, data: bytes) -> JobRecord:
         """A record read by its span, checked against what the index said of it."""
@@ -209,12 +243,7 @@ class JournaledState:
             or record.address != address
             or (summarize(record) != self._summaries[address])
         ):
-            raise StateError(
-                f"the record of {address} in {self.location} does not match the state's "
-                f"index {self.index_location}: the state was changed in place since it was "
-                f"indexed. Delete {self.index_location} (it is only derived from the state, "
-                "and is rebuilt) and run the command again. Nothing was changed."
-            )
+            raise self._disagrees(f"the record of {address}")
         return record
 
     def write_document(self, out: BinaryIO) -> None:
@@ -232,6 +261,7 @@ class JournaledState:
 
     def _load_index(self, index: Index) -> None:
         self.lineage, self.serial = index.lineage, index.serial
+        self._document_serial = index.serial
         self._summaries, self._spans, self._records = index.summaries, index.spans, {}
 
     def _load_bytes(self, data: bytes, where: str, unreadable: str) -> None:
@@ -245,6 +275,12 @@ class JournaledState:
         if read:
             self._write_index(self._index_chunks)
             return
+        try:
+            data.decode("utf-8")  # (the record-by-record read checks each record's bytes)
+        except UnicodeDecodeError as exc:
+            raise StateError(
+                f"state {where} is not valid JSON (not UTF-8: {exc}). {unreadable}"
+            ) from exc
         self._load_document(decode_state(data, where, unreadable))
         self._dirty = self._must_fold = True
 
@@ -260,6 +296,7 @@ class JournaledState:
                 return False  # edited by hand: parsed whole, and rewritten by the fold
             summaries[address] = summarize(record)
         self.lineage, self.serial = scanned.lineage, scanned.serial
+        self._document_serial = scanned.serial
         self._summaries, self._spans, self._records = summaries, dict(scanned.entries), {}
         return True
 
@@ -341,6 +378,7 @@ class JournaledState:
             order = sorted(self._summaries)
             spans, size = self._write_state(lambda sink: self._render(sink, order))
             self._spans, self._records = dict(zip(order, spans, strict=True)), {}
+            self._document_serial = self.serial
             self._write_index(self._index_chunks)
             self._clear_journal()
             self._dirty = self._must_fold = False

@@ -23,6 +23,7 @@ as the local file is, and its index written.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -45,8 +46,6 @@ from segspec.storage.s3 import (
 )
 
 DELETE_BATCH = 1000
-RANGED_READS = 16
-"""Up to this many records are read with one ranged GET each; more, with one GET."""
 
 
 class S3Access:
@@ -191,6 +190,7 @@ class S3State(JournaledState):
     """An opened remote state; see the module doc."""
 
     keeps_journal = False  # each journal object would cost one GET on every open
+    bulk_reads = 16  # each record read alone is one ranged GET
 
     def __init__(self, access: S3Access) -> None:
         super().__init__()
@@ -231,7 +231,7 @@ class S3State(JournaledState):
         if found is None:
             return False
         etag = self.access.etag(self.access.key)
-        index = decode_index(found[0], {"etag": etag}) if etag else None
+        index = decode_index(io.BytesIO(found[0]), {"etag": etag}) if etag else None
         if index is None:
             return False
         self.etag = etag
@@ -240,14 +240,13 @@ class S3State(JournaledState):
         return True
 
     def _read_spans(self, spans: list[Span]) -> list[bytes]:
-        assert self.etag is not None, "spans are known only for a state that was read"
-        if len(spans) > RANGED_READS:  # many records: one GET of the document instead
-            whole = self._fetch(0, -1)
-            return [whole[o : o + n] for o, n in spans]
         return [self._fetch(o, n) for o, n in spans]
 
+    def _read_document(self) -> bytes:
+        return self._fetch(0, -1)
+
     def _fetch(self, offset: int, length: int) -> bytes:
-        assert self.etag is not None
+        assert self.etag is not None, "spans are known only for a state that was read"
         data = self.access.get_range(self.access.key, offset, length, if_match=self.etag)
         if data is None or (length >= 0 and len(data) != length):
             raise StateError(
@@ -422,7 +421,7 @@ class S3StateBackend:
             lines.insert(
                 0,
                 f"bucket {self.access.bucket}: readable; state {self.location} "
-                f"{'exists' if state.exists else 'not created yet'}, {len(state.jobs)} jobs",
+                f"{'exists' if state.exists else 'not created yet'}, {len(state.summaries())} jobs",
             )
         lines.append(
             f"lock {self.access.url(self.lock_key)}: created, a second create refused, removed"

@@ -92,12 +92,6 @@ class StateStore(JournaledState):
                 f"permissions (e.g. chmod 600 {self.path}) and run the command again. It has "
                 "not been changed."
             ) from exc
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise StateError(
-                f"state file {self.path} is not valid JSON (not UTF-8: {exc}). {self._hint()}"
-            ) from exc
         self._load_bytes(data, f"file {self.path}", self._hint())
 
     def _adopt_fd(self, fd: int) -> None:
@@ -112,10 +106,10 @@ class StateStore(JournaledState):
         agree with it); False otherwise, and the file is read instead."""
         assert self._read_version is not None
         try:
-            data = self.index_path.read_bytes()
+            with self.index_path.open("rb") as handle:
+                index = decode_index(handle, self._read_version)
         except OSError:
             return False
-        index = decode_index(data, self._read_version)
         if index is None:
             return False
         tail = tail_bytes(index.lineage, index.serial)
@@ -215,6 +209,13 @@ class StateStore(JournaledState):
                 )
             found.append(data)
         return found
+
+    def _read_document(self) -> bytes:
+        assert self._document is not None
+        try:
+            return _read_all(self._document)
+        except OSError as exc:
+            raise StateError(os_error_message(exc, f"reading the state file {self.path}")) from exc
 
     def _write_state(self, render: Render) -> tuple[list[Span], int]:
         on_disk = _identity(self.path.stat()) if self.path.exists() else None
@@ -392,7 +393,7 @@ class FileStateBackend:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock(command="segspec init"):
             state = self.open()
-        jobs = len(state.jobs)
+        jobs = len(state.summaries())
         return [
             f"state file {self.path}: {'exists' if state.exists else 'not created yet'}, "
             f"{jobs} job{'s' if jobs != 1 else ''}",
