@@ -12,7 +12,11 @@ median wall time and the largest peak RSS (from wait4) are reported:
 - first open: no index yet, the document read record by record, the index written;
 - open + summaries: from the index (the plan path), and records(1) on top of it;
 - put + fold: one changed record, then a forced fold (copying the other records);
-- show --json: the state streamed to /dev/null.
+- show --json: the state streamed to /dev/null (in process, then the CLI);
+- `segspec state list` (summaries only).
+
+Peak RSS of the CLI rows is that of the segspec process (wait4 reports the largest of a
+process and the children it waited for).
 """
 
 from __future__ import annotations
@@ -63,8 +67,21 @@ from segspec.state.store import StateStore
 with open(os.devnull, "wb") as out:
     StateStore.open(Path(STATE)).write_document(out)
 """,
+    "`segspec show --json`": """
+import subprocess
+with open(os.devnull, "wb") as out:
+    subprocess.run([SEGSPEC, "show", "--json", "--state", STATE], stdout=out, check=True)
+""",
+    "`segspec state list`": """
+import subprocess
+with open(os.devnull, "wb") as out:
+    subprocess.run([SEGSPEC, "state", "list", "--state", STATE], stdout=out, check=True)
+""",
 }
-PRELUDE = "import os, sys\nfrom pathlib import Path\nSTATE = sys.argv[1]\n"
+PRELUDE = (
+    "import os, sys\nfrom pathlib import Path\nSTATE = sys.argv[1]\n"
+    f"SEGSPEC = {str(Path(sys.executable).parent / 'segspec')!r}\n"
+)
 
 
 def run(code: str, state: Path) -> tuple[float, int]:

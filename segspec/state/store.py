@@ -331,6 +331,9 @@ def _identity(stat: os.stat_result) -> dict[str, int]:
 
 def _read_all(fd: int) -> bytes:
     size = os.fstat(fd).st_size
+    data = os.pread(fd, size, 0)
+    if len(data) == size and not os.pread(fd, 1, size):
+        return data  # the usual case: one read, no second copy of a large file
     chunks: list[bytes] = []
     offset = 0
     while True:
