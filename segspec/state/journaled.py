@@ -109,9 +109,6 @@ class JournaledState:
     keeps_journal = True
     """Whether `compact()` may leave a small journal in place (False where each journal
     entry costs a request on every open)."""
-    bulk_reads = 256
-    """Reading more records than this at once parses the whole document instead (one
-    read and one parse beat thousands of small ones)."""
 
     def __init__(self) -> None:
         self.lineage: str | None = None
@@ -132,8 +129,6 @@ class JournaledState:
         """Size of the state document as last read or written."""
         self._journal_bytes = 0
         """Size of the journal not yet folded (as replayed, plus what this run appended)."""
-        self._document_serial = 0
-        """The serial of the document as read or last written (the journal may add)."""
 
     # --- what a store provides ------------------------------------------------------
     @property
@@ -154,10 +149,6 @@ class JournaledState:
 
     def _read_spans(self, spans: list[Span]) -> list[bytes]:
         """The bytes at `spans` of the document as read (StateError if it changed)."""
-        raise NotImplementedError
-
-    def _read_document(self) -> bytes:
-        """The whole document as read (StateError if it changed)."""
         raise NotImplementedError
 
     def _write_index(self, chunks: Callable[[dict[str, Any]], Iterable[bytes]]) -> None:
@@ -199,30 +190,13 @@ class JournaledState:
                 found[address] = record
             elif (span := self._spans.get(address)) is not None:
                 wanted.append((address, span))
-        if len(wanted) > self.bulk_reads:
-            jobs = self._parse_document()
-            found.update((address, jobs[address]) for address, _ in wanted)
-        elif wanted:
+        if wanted:
             wanted.sort(key=lambda item: item[1])
             for (address, _), data in zip(
                 wanted, self._read_spans([s for _, s in wanted]), strict=True
             ):
                 found[address] = self._parse(address, data)
         return found
-
-    def _parse_document(self) -> dict[str, JobRecord]:
-        """Every record of the document as read, by one full parse."""
-        try:
-            with collector_paused():
-                document = StateFile.model_validate_json(self._read_document())
-        except ValidationError:
-            document = None
-        if document is None or (document.lineage, document.serial) != (
-            self.lineage,
-            self._document_serial,
-        ):
-            raise self._disagrees("the document")
-        return dict(document.jobs)
 
     def _disagrees(self, what: str) -> StateError:
         return StateError(
@@ -261,7 +235,6 @@ class JournaledState:
 
     def _load_index(self, index: Index) -> None:
         self.lineage, self.serial = index.lineage, index.serial
-        self._document_serial = index.serial
         self._summaries, self._spans, self._records = index.summaries, index.spans, {}
 
     def _load_bytes(self, data: bytes, where: str, unreadable: str) -> None:
@@ -270,9 +243,9 @@ class JournaledState:
         whole (kept in memory, and folded by the next `compact()` to be indexed)."""
         self._document_bytes = len(data)
         scanned = scan_document(data)
-        with collector_paused():
-            read = scanned is not None and self._load_scanned(data, scanned)
-        if read:
+        # (not with the collector paused: each indented json.dumps of the record check
+        # leaves a small reference cycle, and 100,000 of them would pile up)
+        if scanned is not None and self._load_scanned(data, scanned):
             self._write_index(self._index_chunks)
             return
         try:
@@ -296,7 +269,6 @@ class JournaledState:
                 return False  # edited by hand: parsed whole, and rewritten by the fold
             summaries[address] = summarize(record)
         self.lineage, self.serial = scanned.lineage, scanned.serial
-        self._document_serial = scanned.serial
         self._summaries, self._spans, self._records = summaries, dict(scanned.entries), {}
         return True
 
@@ -378,7 +350,6 @@ class JournaledState:
             order = sorted(self._summaries)
             spans, size = self._write_state(lambda sink: self._render(sink, order))
             self._spans, self._records = dict(zip(order, spans, strict=True)), {}
-            self._document_serial = self.serial
             self._write_index(self._index_chunks)
             self._clear_journal()
             self._dirty = self._must_fold = False

@@ -46,6 +46,8 @@ from segspec.storage.s3 import (
 )
 
 DELETE_BATCH = 1000
+RANGED_READS = 16
+"""Up to this many records are read with one ranged GET each; more, with one GET."""
 
 
 class S3Access:
@@ -190,7 +192,6 @@ class S3State(JournaledState):
     """An opened remote state; see the module doc."""
 
     keeps_journal = False  # each journal object would cost one GET on every open
-    bulk_reads = 16  # each record read alone is one ranged GET
 
     def __init__(self, access: S3Access) -> None:
         super().__init__()
@@ -240,10 +241,10 @@ class S3State(JournaledState):
         return True
 
     def _read_spans(self, spans: list[Span]) -> list[bytes]:
+        if len(spans) > RANGED_READS:  # many records: one GET of the document instead
+            whole = self._fetch(0, -1)
+            return [whole[o : o + n] for o, n in spans]
         return [self._fetch(o, n) for o, n in spans]
-
-    def _read_document(self) -> bytes:
-        return self._fetch(0, -1)
 
     def _fetch(self, offset: int, length: int) -> bytes:
         assert self.etag is not None, "spans are known only for a state that was read"

@@ -210,13 +210,6 @@ class StateStore(JournaledState):
             found.append(data)
         return found
 
-    def _read_document(self) -> bytes:
-        assert self._document is not None
-        try:
-            return _read_all(self._document)
-        except OSError as exc:
-            raise StateError(os_error_message(exc, f"reading the state file {self.path}")) from exc
-
     def _write_state(self, render: Render) -> tuple[list[Span], int]:
         on_disk = _identity(self.path.stat()) if self.path.exists() else None
         if on_disk != self._read_version:

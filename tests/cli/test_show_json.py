@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import segspec.state.store as store_module
 from segspec.state.journaled import render_state
 from segspec.state.model import StateFile
 from segspec.state.store import StateStore
@@ -72,7 +73,7 @@ def test_state_list_reads_summaries_only(
         raise AssertionError("a record was read")
 
     monkeypatch.setattr(StateStore, "_read_spans", no_records)
-    monkeypatch.setattr(StateStore, "_read_document", no_records)
+    monkeypatch.setattr(store_module, "_read_all", no_records)
     result = segspec("state", "list", "--state", str(state))
     assert result.code == 0, result.err
     assert result.out.split() == [
