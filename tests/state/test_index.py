@@ -165,6 +165,22 @@ def test_index_reformatted_document_is_parsed_whole_then_rewritten(path: Path) -
     assert not StateStore.open(path)._records  # indexed again
 
 
+def test_index_record_not_as_segspec_renders_it_is_parsed_whole(path: Path) -> None:
+    """Laid out right but not rendered so (here: non-ASCII escaped): read whole, not
+    indexed, and rewritten by the next fold."""
+    jobs = records(5) | {"é": rec("é", input={"path": "ü.mp4"})}
+    folded(path, jobs)
+    index_of(path).unlink()
+    text = json.dumps(json.loads(path.read_bytes()), indent=2, sort_keys=True) + "\n"
+    path.write_text(text, encoding="utf-8")
+    assert scan_document(path.read_bytes()) is not None  # the layout is right
+    store = StateStore.open(path)
+    assert not index_of(path).exists()
+    assert_reads_as(store, jobs)
+    store.compact()
+    assert b'"\xc3\xa9"' in path.read_bytes() and index_of(path).exists()
+
+
 def test_index_record_disagreeing_with_summary_is_refused(path: Path) -> None:
     """An index whose identity matches but whose spans point elsewhere (only possible if
     the file was rewritten in place within one clock tick): the record read is checked."""
