@@ -192,10 +192,11 @@ class JournaledState:
                 wanted.append((address, span))
         if wanted:
             wanted.sort(key=lambda item: item[1])
-            for (address, _), data in zip(
-                wanted, self._read_spans([s for _, s in wanted]), strict=True
-            ):
-                found[address] = self._parse(address, data)
+            with collector_paused():  # `jobs`: 100,000 long-lived records, no cycles
+                for (address, _), data in zip(
+                    wanted, self._read_spans([s for _, s in wanted]), strict=True
+                ):
+                    found[address] = self._parse(address, data)
         return found
 
     def _disagrees(self, what: str) -> StateError:
