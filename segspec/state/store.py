@@ -343,6 +343,7 @@ class _FileSink:
 
     def __init__(self, out: int, source: int | None) -> None:
         self.out, self.source = out, source
+        self.kernel = hasattr(os, "copy_file_range")  # Linux only
 
     def write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -353,11 +354,13 @@ class _FileSink:
         assert self.source is not None
         end = offset + length
         while offset < end:
-            try:
-                done = os.copy_file_range(self.source, self.out, end - offset, offset)
-            except OSError:
-                done = 0
-            if done <= 0:  # not supported here (or across these file systems): by hand
+            done = 0
+            if self.kernel:
+                try:
+                    done = os.copy_file_range(self.source, self.out, end - offset, offset)
+                except OSError:  # not supported here, or across these file systems
+                    self.kernel = False
+            if done <= 0:  # by hand
                 data = os.pread(self.source, min(end - offset, 1 << 22), offset)
                 if not data:
                     raise OSError(errno.EIO, "the state file being folded was cut short")

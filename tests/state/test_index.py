@@ -313,3 +313,16 @@ def test_index_records_come_from_the_version_read(path: Path) -> None:
     writer.compact()
     assert reader.get("job0005") == jobs["job0005"]
     assert StateStore.open(path).get("job0005") == rec("job0005", "Failed")
+
+
+def test_index_fold_where_there_is_no_copy_file_range(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(macOS and other systems without it: the bytes are copied by hand.)"""
+    jobs = records(40)
+    folded(path, jobs)
+    monkeypatch.delattr(os, "copy_file_range")
+    store = StateStore.open(path)
+    store.put(rec("job0009", "Failed"))
+    store.compact()
+    assert truth(path) == jobs | {"job0009": rec("job0009", "Failed")}
