@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from segspec.spec.rows import ClashKey, clash_key
+
 EPSILON = 1e-6
 
 
@@ -153,26 +155,32 @@ def job_problems(
     ]
 
 
-def key_clashes(requests: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, list[str]]:
+def key_clashes(
+    requests: Iterable[tuple[str, Mapping[str, Any]]],
+    keys: Iterable[tuple[str, ClashKey]] = (),
+) -> dict[str, list[str]]:
     """Problems for each address whose output objects another job also writes.
 
-    UserDefined keys are compared object by object; a BasicClipSplit job (whose count is
-    unknown) clashes with any job using the same Bucket and ObjectKey template.
+    `requests` are (address, request); `keys` are (address, clash key) of jobs known only
+    by what they write (`spec.rows.clash_key`). UserDefined keys are compared object by
+    object; a BasicClipSplit job (whose count is unknown) clashes with any job using the
+    same Bucket and ObjectKey template.
     """
     writers: dict[tuple[str, str], list[str]] = {}
     cutters: set[str] = set()
-    for address, request in requests:
-        out = request.get("OutputConfig", {})
-        bucket, template = str(out.get("Bucket")), str(out.get("ObjectKey"))
-        params = request.get("JobParams", {})
-        keys = {("template", template)}
-        if params.get("Mode") == "UserDefined":
+    every = [(a, clash_key(r)) for a, r in requests]
+    for address, (bucket, template, cutter, ranges) in (*every, *keys):
+        if cutter:
             cutters.add(address)
-            keys |= {("key", object_key(template, i)) for i in range(len(params.get("Ranges", [])))}
-        for kind, key in keys:
-            writers.setdefault((bucket, f"{kind}\0{key}"), []).append(address)
+            writers.setdefault((bucket, "template\0" + template), []).append(address)
+            for i in range(ranges):
+                writers.setdefault((bucket, "key\0" + object_key(template, i)), []).append(address)
+        else:
+            writers.setdefault((bucket, "template\0" + template), []).append(address)
     clashes: dict[str, set[str]] = {}
     for (bucket, tagged), addresses in writers.items():
+        if len(addresses) < 2:
+            continue  # the common case, decided without building sets
         kind, key = tagged.split("\0", 1)
         if len(set(addresses)) < 2 or (kind == "template" and set(addresses) <= cutters):
             continue  # two UserDefined jobs clash only if they write the same object

@@ -20,17 +20,34 @@ class Resolver:
 
     Directories and files are remembered for the life of the object: make one per command, not
     one per process (a directory may be replaced by a symlink between two commands).
+    The `lstat` of a file that is not a symlink is its `stat` too: it is kept until
+    `take_stat` hands it to the one caller that then needs the file's size and mtime
+    (planning stats each input and output once, not twice).
     """
 
     def __init__(self) -> None:
         self._dirs: dict[str, str] = {}
         self._files: dict[str, str] = {}
+        self._abs: dict[str, str] = {}
+        self._stats: dict[str, os.stat_result] = {}
 
     def realpath(self, path: str) -> str:
         found = self._files.get(path)
         if found is None:
             found = self._files[path] = self._realpath(path)
+            self._files.setdefault(found, found)  # a resolved path resolves to itself
         return found
+
+    def absolute(self, directory: str) -> str:
+        """`os.path.abspath` of a directory, once per directory."""
+        found = self._abs.get(directory)
+        if found is None:
+            found = self._abs[directory] = os.path.abspath(directory)
+        return found
+
+    def take_stat(self, path: str) -> os.stat_result | None:
+        """The `lstat` made while resolving `path` (a regular, non-link name), once."""
+        return self._stats.pop(path, None)
 
     def _realpath(self, path: str) -> str:
         head, tail = os.path.split(path)
@@ -41,10 +58,12 @@ class Resolver:
             real_head = self._dirs[head] = os.path.realpath(head)
         joined = os.path.join(real_head, tail)
         try:
-            if not stat.S_ISLNK(os.lstat(joined).st_mode):
-                return joined
+            info = os.lstat(joined)
         except OSError:
             return joined  # missing (or unreadable): realpath would append the name too
+        if not stat.S_ISLNK(info.st_mode):
+            self._stats[joined] = info
+            return joined
         return os.path.realpath(joined)
 
 
@@ -69,7 +88,8 @@ def local_file(media: str, base_dir: str, resolver: Resolver | None = None) -> s
     path = os.path.expanduser(media)
     if os.path.isabs(path):
         return os.fspath(Path(path))  # as named (normalized the way Path does it)
-    return (resolver or Resolver()).realpath(os.path.join(os.path.abspath(base_dir), path))
+    resolver = resolver or Resolver()
+    return resolver.realpath(os.path.join(resolver.absolute(base_dir), path))
 
 
 def outside(path: Path | str, root: Path, resolver: Resolver | None = None) -> Path | None:

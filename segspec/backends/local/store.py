@@ -56,6 +56,10 @@ class LocalStore:
             raise MediaError(f"object key {key!r} escapes the store — use a relative key")
         return real
 
+    def take_stat(self, path: str) -> os.stat_result | None:
+        """The stat made while `object_file` resolved `path`, once (see `Resolver`)."""
+        return self._resolver.take_stat(path)
+
     def put_object(self, src: Path, bucket: str, key: str) -> tuple[Path, int, str]:
         """Move a finished file into place atomically; return (path, size, sha256)."""
         dest = self.object_path(bucket, key)
