@@ -38,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work" / "scale"
-BUILD_KEY = "scale-v4"
+BUILD_KEY = "scale-v5"
 """Bump when the layout of built projects changes (cached projects are rebuilt)."""
 FILES = 50
 BUCKET = "scale-clips"

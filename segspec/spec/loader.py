@@ -27,7 +27,7 @@ from segspec.spec.limits import MAX_FILE_BYTES, Budget, LimitError
 from segspec.spec.messages import describe, suggest
 from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody, StateConfig
 from segspec.spec.normalize import SERVICE_KEYS, canonical_json
-from segspec.spec.paths import Resolver, is_within, local_file
+from segspec.spec.paths import Resolver, is_within
 from segspec.spec.problems import Problems, display_path, position_in_job, report_validation
 from segspec.spec.rows import JobRow, row_of
 from segspec.spec.variables import Variable, VariableInputs
@@ -547,6 +547,8 @@ def _jobs(
             continue
         body = dict(body)
         instances = _instances(file, located, problems, name, body, values, budget)
+        if "for_each" in jobs[name]:
+            budget.allow(len(instances))
         if not budget.spend(len(instances) * (defaults_size + size(body))):
             problems.add(
                 file,
@@ -651,10 +653,10 @@ def _check_inside(
     """
     if row.input_type != "OSS" or row.allow_outside_project:
         return
-    path = local_file(row.media, os.path.dirname(row.file), resolver)
+    path = resolver.local(row.media, str(row.file.parent))
     if path is None:
         return
-    real = resolver.realpath(os.path.abspath(path))
+    real = resolver.realpath(path if path.startswith(os.sep) else os.path.abspath(path))
     if is_within(real, root_real):
         return
     name = row.address.partition("[")[0]

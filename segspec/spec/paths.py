@@ -30,6 +30,7 @@ class Resolver:
         self._files: dict[str, str] = {}
         self._abs: dict[str, str] = {}
         self._stats: dict[str, os.stat_result] = {}
+        self._local: dict[tuple[str, str], str | None] = {}
 
     def realpath(self, path: str) -> str:
         found = self._files.get(path)
@@ -50,13 +51,13 @@ class Resolver:
         return self._stats.pop(path, None)
 
     def _realpath(self, path: str) -> str:
-        head, tail = os.path.split(path)
+        head, _, tail = path.rpartition(os.sep)
         if tail in ("", ".", "..") or not head:
             return os.path.realpath(path)
         real_head = self._dirs.get(head)
         if real_head is None:
             real_head = self._dirs[head] = os.path.realpath(head)
-        joined = os.path.join(real_head, tail)
+        joined = real_head + tail if real_head.endswith(os.sep) else real_head + os.sep + tail
         try:
             info = os.lstat(joined)
         except OSError:
@@ -65,6 +66,14 @@ class Resolver:
             self._stats[joined] = info
             return joined
         return os.path.realpath(joined)
+
+    def local(self, media: str, base_dir: str) -> str | None:
+        """`local_file(media, base_dir)`, once per (media, directory) for this command."""
+        key = (media, base_dir)
+        if key in self._local:
+            return self._local[key]
+        found = self._local[key] = local_file(media, base_dir, self)
+        return found
 
 
 def local_path(media: str, base_dir: Path, resolver: Resolver | None = None) -> Path | None:
@@ -85,11 +94,12 @@ def local_file(media: str, base_dir: str, resolver: Resolver | None = None) -> s
         return os.fspath(Path(unquote(urlparse(media).path)))
     if "://" in media:
         return None
-    path = os.path.expanduser(media)
-    if os.path.isabs(path):
+    path = os.path.expanduser(media) if media.startswith("~") else media
+    if path.startswith(os.sep):
         return os.fspath(Path(path))  # as named (normalized the way Path does it)
     resolver = resolver or Resolver()
-    return resolver.realpath(os.path.join(resolver.absolute(base_dir), path))
+    base = resolver.absolute(base_dir)
+    return resolver.realpath(base + path if base.endswith(os.sep) else base + os.sep + path)
 
 
 def outside(path: Path | str, root: Path, resolver: Resolver | None = None) -> Path | None:
