@@ -98,9 +98,7 @@ def settled(
     ]
 
 
-def endpoints(
-    rows: Mapping[str, JobRow], summaries: Mapping[str, RecordSummary]
-) -> dict[str, str]:
+def endpoints(rows: Mapping[str, JobRow], summaries: Mapping[str, RecordSummary]) -> dict[str, str]:
     """Bucket -> OutputConfig.Endpoint, from the specs and the state (the state's last)."""
     found = {}
     for source in (rows.values(), summaries.values()):

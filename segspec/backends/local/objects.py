@@ -46,9 +46,7 @@ class LocalObjects:
             info = self.store.take_stat(path) or os.stat(path)
         except (OSError, MediaError):
             return False
-        return (
-            stat.S_ISREG(info.st_mode) and info.st_size == size and info.st_mtime_ns == mtime_ns
-        )
+        return stat.S_ISREG(info.st_mode) and info.st_size == size and info.st_mtime_ns == mtime_ns
 
     def put(self, src: Path, bucket: str, key: str) -> ObjectStat:
         dest, size, digest = self.store.put_object(src, bucket, key)
