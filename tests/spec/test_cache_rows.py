@@ -47,7 +47,7 @@ jobs:
     OutputConfig: {ObjectKey: "split/{index}.mp4", Endpoint: "http://127.0.0.1:9"}
 """
 
-MORE = '  more:\n    JobParams: {Mode: BasicClipSplit}\n    OutputConfig: {ObjectKey: "m/{i}"}\n'
+MORE = '  more:\n    JobParams: {Mode: BasicClipSplit}\n    OutputConfig: {ObjectKey: "{index}"}\n'
 EDITS = {
     "as written": lambda text: text,
     "range edited": lambda text: text.replace("In: 1, Out: 2", "In: 1, Out: 2.5"),

@@ -235,8 +235,8 @@ def input_identity(
         return {"url": media}
     try:
         if config["Type"] == "OSS" and "://" not in media:  # a path: most jobs at scale
-            where = os.fspath(base_dir)
-            found = resolver.local(media, where) if resolver else local_file(media, where)
+            base = os.fspath(base_dir)
+            found = resolver.local(media, base) if resolver else local_file(media, base)
             if found is not None:
                 info = (resolver.take_stat(found) if resolver else None) or os.stat(found)
                 return known_identity(found, info, known) or cache.identity(found, info)
