@@ -21,7 +21,9 @@ from segspec.spec.paths import Resolver
 
 BackendFactory = Callable[[BackendConfig, Path], Backend]
 """Build a backend from its config and the project's local store root."""
-InputIdentity = Callable[[Mapping[str, Any], Path, Mapping[str, Any] | None], dict[str, Any]]
+InputIdentity = Callable[
+    [Mapping[str, Any], "Path | str", Mapping[str, Any] | None], dict[str, Any]
+]
 """(InputConfig, spec file's directory, the identity the state recorded or None) -> the
 input's identity for the fingerprint."""
 
@@ -107,7 +109,7 @@ def _local_inputs(
         remote = RemoteInputs(config.object_endpoint, at)
 
     def identify(
-        input_config: Mapping[str, Any], base_dir: Path, known: Mapping[str, Any] | None
+        input_config: Mapping[str, Any], base_dir: Path | str, known: Mapping[str, Any] | None
     ) -> dict[str, Any]:
         return input_identity(input_config, base_dir, store, cache, remote, resolver, known)
 

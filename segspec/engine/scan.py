@@ -44,7 +44,7 @@ def look(
         identity = None
         if identify is not None:
             known = summaries.get(address)
-            identity = identify(row.input_config, row.file.parent, known.input if known else None)
+            identity = identify(row.input_config, row.base_dir, known.input if known else None)
         identities[address] = identity
         fingerprints[address] = row.fingerprint(identity, with_local)
     return Looked(identities, fingerprints)

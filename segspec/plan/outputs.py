@@ -155,28 +155,44 @@ def job_problems(
     ]
 
 
+def _writes(key: ClashKey) -> list[tuple[str, str]]:
+    """(bucket, tagged key) of everything a job writes (see `key_clashes`)."""
+    bucket, template, cutter, ranges = key
+    found = [(bucket, "template\0" + template)]
+    if cutter:
+        found += [(bucket, "key\0" + object_key(template, i)) for i in range(ranges)]
+    return found
+
+
 def key_clashes(
     requests: Iterable[tuple[str, Mapping[str, Any]]],
     keys: Iterable[tuple[str, ClashKey]] = (),
 ) -> dict[str, list[str]]:
     """Problems for each address whose output objects another job also writes.
 
-    `requests` are (address, request); `keys` are (address, clash key) of jobs known only
-    by what they write (`spec.rows.clash_key`). UserDefined keys are compared object by
-    object; a BasicClipSplit job (whose count is unknown) clashes with any job using the
-    same Bucket and ObjectKey template.
+    `requests` are (address, request) of the jobs to check; `keys` are (address, clash
+    key) of other jobs (`spec.rows.clash_key`), which count only where they meet one of
+    `requests` (a plan checks the jobs it runs against every job, not the 100,000 settled
+    ones against each other). UserDefined keys are compared object by object; a
+    BasicClipSplit job (whose count is unknown) clashes with any job using the same
+    Bucket and ObjectKey template.
     """
     writers: dict[tuple[str, str], list[str]] = {}
     cutters: set[str] = set()
-    every = [(a, clash_key(r)) for a, r in requests]
-    for address, (bucket, template, cutter, ranges) in (*every, *keys):
-        if cutter:
+    for address, request in requests:
+        writes = clash_key(request)
+        if writes[2]:
             cutters.add(address)
-            writers.setdefault((bucket, "template\0" + template), []).append(address)
-            for i in range(ranges):
-                writers.setdefault((bucket, "key\0" + object_key(template, i)), []).append(address)
-        else:
-            writers.setdefault((bucket, "template\0" + template), []).append(address)
+        for written in _writes(writes):
+            writers.setdefault(written, []).append(address)
+    if writers:
+        for address, writes in keys:
+            for written in _writes(writes):
+                found = writers.get(written)
+                if found is not None:
+                    found.append(address)
+                    if writes[2]:
+                        cutters.add(address)
     clashes: dict[str, set[str]] = {}
     for (bucket, tagged), addresses in writers.items():
         if len(addresses) < 2:

@@ -102,7 +102,8 @@ class Entry:
         self.bodies = [job.body_data for job in jobs]
 
     def job_rows(self, file: Path) -> list[JobRow]:
-        return [JobRow.from_list(data, file) for data in self.rows]
+        base_dir = str(file.parent)
+        return [JobRow.from_list(data, file, base_dir) for data in self.rows]
 
     def body(self, index: int) -> dict[str, Any]:
         """The validated body of the entry's `index`-th job."""

@@ -653,7 +653,7 @@ def _check_inside(
     """
     if row.input_type != "OSS" or row.allow_outside_project:
         return
-    path = resolver.local(row.media, str(row.file.parent))
+    path = resolver.local(row.media, row.base_dir)
     if path is None:
         return
     real = resolver.realpath(path if path.startswith(os.sep) else os.path.abspath(path))

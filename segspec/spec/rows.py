@@ -43,6 +43,8 @@ class JobRow:
     clash: ClashKey
     endpoint: tuple[str, str] | None
     """(Bucket, Endpoint) when the OutputConfig names an Endpoint."""
+    base_dir: str
+    """The spec file's directory, against which a relative input path resolves."""
 
     @property
     def input_config(self) -> dict[str, Any]:
@@ -72,12 +74,13 @@ class JobRow:
         ]  # fmt: skip
 
     @classmethod
-    def from_list(cls, data: list[Any], file: Path) -> JobRow:
+    def from_list(cls, data: list[Any], file: Path, base_dir: str) -> JobRow:
         (address, line, column, request, local, kind, media, outside, prune,
          bucket, template, cutter, ranges, endpoint) = data  # fmt: skip
         return cls(
             address, file, line, column, request, local, kind, media, outside, prune,
             (bucket, template, cutter, ranges), (endpoint[0], endpoint[1]) if endpoint else None,
+            base_dir,
         )  # fmt: skip
 
 
@@ -124,4 +127,5 @@ def row_of(job: DesiredJob) -> JobRow:
         prune_outputs=job.prune_outputs,
         clash=clash_key(job.request),
         endpoint=endpoint_of(job.request),
+        base_dir=str(job.file.parent),
     )

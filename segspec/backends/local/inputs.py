@@ -208,7 +208,7 @@ def known_identity(
 
 def input_identity(
     config: Mapping[str, Any],
-    base_dir: Path,
+    base_dir: Path | str,
     store: LocalStore,
     cache: HashCache,
     remote: RemoteInputs | None = None,
@@ -240,7 +240,7 @@ def input_identity(
             if found is not None:
                 info = (resolver.take_stat(found) if resolver else None) or os.stat(found)
                 return known_identity(found, info, known) or cache.identity(found, info)
-        path = resolve_input(config, base_dir, store, resolver=resolver)
+        path = resolve_input(config, Path(base_dir), store, resolver=resolver)
         return cache.identity(path)
     except MediaError as exc:
         return {"error": str(exc)}
