@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from segspec.spec.loader import DesiredJob
 
 CACHE_FORMAT = 2
+BODIES_READ_ONE_BY_ONE = 32
+"""Bodies read with a seek each before the whole entry is read at once."""
 
 
 def file_key(file: Path, raw: bytes) -> str:
@@ -77,6 +79,8 @@ class Entry:
     """The jobs' bodies, when this entry was just made (else read from `path`)."""
     path: Path | None = None
     header_bytes: int = 0
+    _reads: int = 0
+    _blob: bytes | None = None
 
     @classmethod
     def of(cls, key: str, located: Located) -> Entry:
@@ -106,19 +110,28 @@ class Entry:
         return [JobRow.from_list(data, file, base_dir) for data in self.rows]
 
     def body(self, index: int) -> dict[str, Any]:
-        """The validated body of the entry's `index`-th job."""
+        """The validated body of the entry's `index`-th job (a few are read one seek
+        each; once many are asked for, the whole entry is read once)."""
         if self.bodies is not None:
             return self.bodies[index]
         assert self.path is not None
-        address = self.rows[index][0]
+        self._reads += 1
         try:
-            with self.path.open("rb") as handle:
-                head = handle.read(len(_head(self.key)))
-                handle.seek(self.header_bytes + self.offsets[index])
-                address_read, body = json.loads(handle.readline())
+            if self._blob is None and self._reads > BODIES_READ_ONE_BY_ONE:
+                self._blob = self.path.read_bytes()
+            if self._blob is not None:
+                head = self._blob[: len(_head(self.key))]
+                start = self.header_bytes + self.offsets[index]
+                line = self._blob[start : self._blob.index(b"\n", start)]
+            else:
+                with self.path.open("rb") as handle:
+                    head = handle.read(len(_head(self.key)))
+                    handle.seek(self.header_bytes + self.offsets[index])
+                    line = handle.readline()
+            address, body = json.loads(line)
         except (OSError, ValueError) as exc:
             raise SegspecError(_REPLACED.format(path=self.path, why=exc)) from exc
-        if head != _head(self.key) or address_read != address or not isinstance(body, dict):
+        if head != _head(self.key) or address != self.rows[index][0] or not isinstance(body, dict):
             raise SegspecError(_REPLACED.format(path=self.path, why="another entry"))
         return body
 

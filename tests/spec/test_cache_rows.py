@@ -219,3 +219,20 @@ def test_a_100000_job_for_each_loads(tmp_path: Path) -> None:
     assert len(loaded.rows) == 100_000
     assert loaded.rows['ep["ep099999"]'].media == "media/ep099999.mp4"
     assert os.path.basename(str(loaded.rows['ep["ep000000"]'].file)) == "all.yaml"
+
+
+def test_many_cached_bodies_are_read_in_one_go(specs: Path, tmp_path: Path) -> None:
+    """Past BODIES_READ_ONE_BY_ONE reads (`plan --json` shows every job), the entry is
+    read whole once; every body still equals the fresh load's."""
+    keys = ", ".join(f"k{i}" for i in range(100))
+    write(
+        specs,
+        BASE.replace(
+            'for_each: {a: media/a.mp4, "é b": media/b.mp4}', f"for_each: [{keys}]"
+        ).replace('InputConfig: {Media: "${each.value}"}', "InputConfig: {Media: media/a.mp4}"),
+    )
+    cache = SpecCache(tmp_path / "cache")
+    load(specs, cache)
+    hit, fresh = load(specs, cache), load(specs, None)
+    assert len(hit.jobs) == 102
+    assert view(hit) == view(fresh)
