@@ -274,7 +274,7 @@ def _plan_project(
     ]
     media: dict[str, MediaFacts] = {}
     shots: dict[str, int] = {}
-    if config.type == "local":
+    if config.type == "local" and wants:  # (no-op plans do not even import PyAV)
         from segspec.engine.foresight import gather_media, gather_shots
 
         media = gather_media(wants, project.local_store(config))
