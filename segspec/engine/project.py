@@ -157,7 +157,7 @@ def gather_wants(
     # `local:` options only shape the local engine's clips; on other backends they are
     # ignored, so they must not trigger reruns there either.
     with_local = entry.uses_local_options
-    looked = scan.look(specs.rows, {}, _identifier(project, config, cache), with_local)
+    looked = scan.look(specs.rows, {}, _identifier(project, config, cache), with_local, "")
     wants = [scan.want_of(job, config.type, looked, with_local) for job in specs.jobs.values()]
     if owned and cache is not None:
         cache.save()
@@ -249,12 +249,10 @@ def _plan_project(
     }
     force = frozenset(a for a in known if any(matches(a, r) for r in options.replace))
     with_local = entry.uses_local_options
-    looked = scan.look(rows, summaries, _identifier(project, config, cache), with_local)
-    full = (
-        scan.candidates(rows, summaries, looked, config.type, force)
-        if options.settle
-        else set(rows)
-    )
+    identify = _identifier(project, config, cache)
+    keep = force.__contains__ if options.settle else (lambda address: True)
+    looked = scan.look(rows, summaries, identify, with_local, config.type, keep)
+    full = looked.candidates
     drift: dict[str, tuple[str, ...]] = {}
     endpoints = scan.endpoints(rows, summaries)
     store = object_store(project, config, cache, endpoints=endpoints) if options.refresh else None
@@ -262,7 +260,12 @@ def _plan_project(
         # only a job otherwise unchanged can drift (any other is rerun or shown anyway)
         calm = [a for a in rows if a in selected and a in summaries and a not in full]
         drift = gather_drift(summaries, calm if options.settle else sorted(selected), store)
-        full |= set(drift) & set(rows)
+        drifted = {a: rows[a] for a in drift if a in rows and a not in full}
+        if drifted:  # settled but for their outputs: now seen in full
+            more = scan.look(drifted, summaries, identify, with_local, config.type, bool)
+            looked.identities.update(more.identities)
+            looked.fingerprints.update(more.fingerprints)
+            full |= set(drifted)
     if cache is not None:
         cache.save()
     look_at = (full | (set(summaries) - set(rows))) & selected

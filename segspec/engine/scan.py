@@ -24,10 +24,14 @@ Identify = Callable[[Mapping[str, Any], Any, Mapping[str, Any] | None], dict[str
 
 @dataclass(frozen=True)
 class Looked:
-    """Each desired job's input identity and fingerprint, as found now."""
+    """The input identity and fingerprint of each job a plan must see in full."""
 
     identities: dict[str, dict[str, Any] | None]
     fingerprints: dict[str, str]
+
+    @property
+    def candidates(self) -> set[str]:
+        return set(self.fingerprints)
 
 
 def look(
@@ -35,42 +39,32 @@ def look(
     summaries: Mapping[str, RecordSummary],
     identify: Identify | None,
     with_local: bool,
+    backend: str,
+    keep: Callable[[str], bool] | None = None,
 ) -> Looked:
     """Identify every job's input (reusing the recorded identity when the file's size and
-    mtime are unchanged) and compute its fingerprint."""
+    mtime are unchanged), compute its fingerprint, and keep both for the jobs the planner
+    must see in full: all but the unchanged, Finished ones (or those `keep` names: every
+    job for a full plan, a drifted one later). Drift is found by the caller, only among
+    the jobs this leaves out."""
     identities: dict[str, dict[str, Any] | None] = {}
     fingerprints: dict[str, str] = {}
     for address, row in rows.items():
+        known = summaries.get(address)
         identity = None
         if identify is not None:
-            known = summaries.get(address)
             identity = identify(row.input_config, row.base_dir, known.input if known else None)
-        identities[address] = identity
-        fingerprints[address] = row.fingerprint(identity, with_local)
-    return Looked(identities, fingerprints)
-
-
-def candidates(
-    rows: Mapping[str, JobRow],
-    summaries: Mapping[str, RecordSummary],
-    looked: Looked,
-    backend: str,
-    force_replace: frozenset[str],
-) -> set[str]:
-    """Desired jobs the planner must see in full: all but the unchanged, Finished ones
-    (drift is added by the caller, which checks only the jobs this leaves out)."""
-    found = set()
-    for address in rows:
-        known = summaries.get(address)
+        found = row.fingerprint(identity, with_local)
         if (
             known is None
             or known.status != "Finished"
-            or known.fingerprint != looked.fingerprints[address]
+            or known.fingerprint != found
             or known.backend != backend
-            or address in force_replace
+            or (keep is not None and keep(address))
         ):
-            found.add(address)
-    return found
+            identities[address] = identity
+            fingerprints[address] = found
+    return Looked(identities, fingerprints)
 
 
 def want_of(job: DesiredJob, backend: str, looked: Looked, with_local: bool) -> Want:

@@ -105,12 +105,16 @@ class Entry:
         self.rows = [row.to_list() for row in rows]
         self.bodies = [job.body_data for job in jobs]
 
-    def job_rows(self, file: Path) -> list[JobRow]:
+    def take_rows(self, file: Path) -> list[JobRow]:
+        """The jobs' rows of a cached entry (its JSON rows are let go: at 100,000 jobs
+        they would be kept twice)."""
         base_dir = str(file.parent)
-        return [JobRow.from_list(data, file, base_dir) for data in self.rows]
+        rows = [JobRow.from_list(data, file, base_dir) for data in self.rows]
+        self.rows = []
+        return rows
 
-    def body(self, index: int) -> dict[str, Any]:
-        """The validated body of the entry's `index`-th job (a few are read one seek
+    def body(self, index: int, address: str) -> dict[str, Any]:
+        """The validated body of the entry's `index`-th job, `address` (a few are read one seek
         each; once many are asked for, the whole entry is read once)."""
         if self.bodies is not None:
             return self.bodies[index]
@@ -128,10 +132,10 @@ class Entry:
                     head = handle.read(len(_head(self.key)))
                     handle.seek(self.header_bytes + self.offsets[index])
                     line = handle.readline()
-            address, body = json.loads(line)
+            found, body = json.loads(line)
         except (OSError, ValueError) as exc:
             raise SegspecError(_REPLACED.format(path=self.path, why=exc)) from exc
-        if head != _head(self.key) or address != self.rows[index][0] or not isinstance(body, dict):
+        if head != _head(self.key) or found != address or not isinstance(body, dict):
             raise SegspecError(_REPLACED.format(path=self.path, why="another entry"))
         return body
 

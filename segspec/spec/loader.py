@@ -113,7 +113,8 @@ class Jobs(Mapping[str, DesiredJob]):
         if job is None:
             row = self._rows[address]
             entry, index = self._cached[address]
-            job = DesiredJob.of_data(address, row.file, (row.line, row.column), entry.body(index))
+            body = entry.body(index, address)
+            job = DesiredJob.of_data(address, row.file, (row.line, row.column), body)
             self._made[address] = job
         return job
 
@@ -280,6 +281,9 @@ def _load(
     values = _variables(parsed, inputs, problems)
     digest.update(canonical_json({k: v for k, v in values.items() if v is not UNSET}).encode())
     jobs_key = values_key(values)
+    for file, entry in entries.items():
+        if entry.jobs_key == jobs_key and entry.bodies is None:
+            raws.pop(file, None)  # its jobs come from the cache: its bytes are not needed
     rows: dict[str, JobRow] = {}
     made: dict[str, DesiredJob] = {}
     cached: dict[str, tuple[Entry, int]] = {}
@@ -307,7 +311,7 @@ def _load(
         entry = entries.get(file)
         file_jobs: list[DesiredJob] = []
         if entry is not None and entry.jobs_key == jobs_key and entry.bodies is None:
-            file_rows = entry.job_rows(file)
+            file_rows = entry.take_rows(file)
         else:
             if entry is not None and located.data.get("jobs") is None:
                 located = _parse(file, raws[file], problems) or located  # the cached top only
@@ -656,7 +660,9 @@ def _check_inside(
     path = resolver.local(row.media, row.base_dir)
     if path is None:
         return
-    real = resolver.realpath(path if path.startswith(os.sep) else os.path.abspath(path))
+    # a relative path comes back resolved; an absolute one or a file:// URL as named
+    written = row.media.startswith(("file://", os.sep, "~"))
+    real = resolver.realpath(os.path.abspath(path)) if written else path
     if is_within(real, root_real):
         return
     name = row.address.partition("[")[0]

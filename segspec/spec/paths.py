@@ -32,11 +32,15 @@ class Resolver:
         self._stats: dict[str, os.stat_result] = {}
         self._local: dict[tuple[str, str], str | None] = {}
 
-    def realpath(self, path: str) -> str:
+    def realpath(self, path: str, remember: bool = True) -> str:
+        """The resolved path; `remember=False` for a file resolved once (100,000 inputs
+        and outputs are not worth keeping: their directories are)."""
         found = self._files.get(path)
         if found is None:
-            found = self._files[path] = self._realpath(path)
-            self._files.setdefault(found, found)  # a resolved path resolves to itself
+            found = self._realpath(path)
+            if remember:
+                self._files[path] = found
+                self._files.setdefault(found, found)  # a resolved path resolves to itself
         return found
 
     def absolute(self, directory: str) -> str:
@@ -99,14 +103,8 @@ def local_file(media: str, base_dir: str, resolver: Resolver | None = None) -> s
         return os.fspath(Path(path))  # as named (normalized the way Path does it)
     resolver = resolver or Resolver()
     base = resolver.absolute(base_dir)
-    return resolver.realpath(base + path if base.endswith(os.sep) else base + os.sep + path)
-
-
-def outside(path: Path | str, root: Path, resolver: Resolver | None = None) -> Path | None:
-    """`path` fully resolved when it lies outside `root`, else None."""
-    resolver = resolver or Resolver()
-    real = resolver.realpath(os.path.abspath(path))
-    return None if is_within(real, resolver.realpath(os.path.abspath(root))) else Path(real)
+    joined = base + path if base.endswith(os.sep) else base + os.sep + path
+    return resolver.realpath(joined, remember=False)  # `Resolver.local` remembers it
 
 
 def is_within(path: str, root: str) -> bool:

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from segspec.spec.normalize import canonical_json, content_identity
@@ -78,9 +79,9 @@ class JobRow:
         (address, line, column, request, local, kind, media, outside, prune,
          bucket, template, cutter, ranges, endpoint) = data  # fmt: skip
         return cls(
-            address, file, line, column, request, local, kind, media, outside, prune,
-            (bucket, template, cutter, ranges), (endpoint[0], endpoint[1]) if endpoint else None,
-            base_dir,
+            address, file, line, column, request, intern(local), intern(kind), media, outside,
+            prune, (intern(bucket), template, cutter, ranges),
+            (endpoint[0], endpoint[1]) if endpoint else None, base_dir,
         )  # fmt: skip
 
 

@@ -161,9 +161,9 @@ def test_a_cached_body_is_read_only_when_asked(
     reads: list[int] = []
     real = Entry.body
 
-    def counting(entry: Entry, index: int) -> dict[str, Any]:
+    def counting(entry: Entry, index: int, address: str) -> dict[str, Any]:
         reads.append(index)
-        return real(entry, index)
+        return real(entry, index, address)
 
     monkeypatch.setattr(Entry, "body", counting)
     hit = load(specs, cache)

@@ -51,7 +51,7 @@ class LocalStore:
 
     def object_file(self, bucket: str, key: str) -> str:
         """`object_path` as a string (drift checks call it once per output)."""
-        real = self._resolver.realpath(os.path.join(self._objects_abs, bucket, key))
+        real = self._resolver.realpath(os.path.join(self._objects_abs, bucket, key), remember=False)
         if not is_within(real, self._resolver.realpath(self._objects_abs)):
             raise MediaError(f"object key {key!r} escapes the store — use a relative key")
         return real
