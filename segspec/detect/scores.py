@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from segspec.detect.features import LUMA_BLOCKS, Floats, distance, out_of_range
 
@@ -21,6 +22,11 @@ HALF_SECONDS = 0.4
 """Half-width of the long-range comparison that sees gradual transitions (10 frames at 25
 fps). Windows are set in seconds, not frames, so a 0.8 s dissolve looks the same to the
 detector at 24 and at 60 fps."""
+
+
+GRAIN = 1.0
+"""Change of a block mean (0..255) from one frame to the next that counts as grain, not
+as travel, in `mono2`."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,11 @@ class FrameScores:
     """`side` just outside the longer window (HALF frames each side)."""
     between2: float = 0.0
     """`between` for the longer window."""
+    mono2: float = 0.0
+    """How monotonic the change across the longer window is, per block: the net change
+    from t-LONG to t+LONG over the total change along the way (steps above GRAIN). A
+    dissolve or a wipe changes each block once (about 1); a pan, a zoom or shake moves
+    content through blocks and back (well under 1)."""
     focus: float = 0.0
     """Share of the luma change from t-1 to t carried by the quarter of blocks that change
     most: near 1 when only a band of the picture changes (a wipe's moving edge), lower
@@ -91,6 +102,8 @@ class ScoreStream:
         self._grid: deque[Floats] = deque()
         self._hist: deque[Floats] = deque()
         self._spread: deque[float] = deque()
+        self._travel: deque[npt.NDArray[np.float64]] = deque()
+        """Per block, the change (above GRAIN) summed over every step so far."""
         self._first = 0  # frame number of the oldest buffered frame
         self._count = 0  # frames received so far
         self._next = 0  # next frame to score
@@ -100,6 +113,11 @@ class ScoreStream:
             self._grid.append(grid[i])
             self._hist.append(hist[i])
             self._spread.append(float(spread[i]))
+            if self._travel:
+                step = np.abs(grid[i] - self._grid[-2]) - GRAIN
+                self._travel.append(self._travel[-1] + np.maximum(step, 0.0))
+            else:
+                self._travel.append(np.zeros(len(grid[i]), np.float64))
             self._count += 1
             while self._next + self.timing.reach < self._count:
                 yield self._score(self._next)
@@ -116,6 +134,7 @@ class ScoreStream:
             self._grid.popleft()
             self._hist.popleft()
             self._spread.popleft()
+            self._travel.popleft()
             self._first += 1
 
     def _at(self, frame: int) -> int:
@@ -147,7 +166,14 @@ class ScoreStream:
         between2 = self._between(a2, b2, t, 2 * 6)
         spread = self._spread[self._at(t)]
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
-                           wide2, max(left2, right2), between2, self._focus(t))  # fmt: skip
+                           wide2, max(left2, right2), between2, self._mono(a2, b2),
+                           self._focus(t))  # fmt: skip
+
+    def _mono(self, a: int, b: int) -> float:
+        ia, ib = self._at(a), self._at(b)
+        net = float(np.abs(self._grid[ib] - self._grid[ia]).sum())
+        travel = float((self._travel[ib] - self._travel[ia]).sum())
+        return min(net / (travel + 1.0), 1.5)
 
     def _between(self, a: int, b: int, t: int, reach: int) -> float:
         ga, gb = self._grid[self._at(a)], self._grid[self._at(b)]
@@ -171,5 +197,5 @@ class ScoreStream:
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
     names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
-             "focus")  # fmt: skip
+             "mono2", "focus")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}
