@@ -10,7 +10,7 @@ stays the one source of truth. JSON, never pickle: a state may come from a share
 
 Layout, one JSON value per line: a header object, then one array per job in address
 order: `[address, offset, length, backend, fingerprint, status, attempt, prune_outputs,
-input, [[bucket, object_key, size, sha256, etag], ...], [bucket, endpoint] | null]`.
+input, [[bucket, object_key, size, sha256, etag, mtime_ns], ...], [bucket, endpoint] | null]`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from segspec.state.model import Status
 from segspec.state.summary import OutputSummary, RecordSummary
 
 INDEX_FORMAT = "segspec-state-index"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+"""2: each output carries its mtime_ns (an index of version 1 is stale: rebuilt)."""
 BATCH = 2000
 """Rows encoded per chunk written."""
 BATCH_BYTES = 1 << 20
@@ -85,7 +86,7 @@ def _row(s: RecordSummary, offset: int, length: int) -> list[Any]:
         s.attempt,
         s.prune_outputs,
         s.input,
-        [[o.bucket, o.object_key, o.size, o.sha256, o.etag] for o in s.outputs],
+        [[o.bucket, o.object_key, o.size, o.sha256, o.etag, o.mtime_ns] for o in s.outputs],
         list(s.endpoint) if s.endpoint is not None else None,
     ]
 
@@ -153,7 +154,7 @@ def _decode(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
                 given,
                 tuple(
                     [
-                        OutputSummary(shared.setdefault(o[0], o[0]), o[1], o[2], o[3], o[4])
+                        OutputSummary(shared.setdefault(o[0], o[0]), o[1], o[2], o[3], o[4], o[5])
                         for o in outs
                     ]
                 ),
