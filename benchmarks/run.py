@@ -39,7 +39,13 @@ def ensure_venv() -> None:
     os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
-PARTS = ("tuning", "held-out (seen)", "fresh held-out")
+PARTS = ("tuning", "seen 9100 (tuning)", "seen 9200 (tuning)", "seen 9300 (tuning)",
+         "seen procedural 9400 (tuning)", "new held-out 9500",
+         "new procedural 9600")  # fmt: skip
+"""The seen held-out sets (9100-, 9200-, 9300-, procedural 9400-) are tuning material now:
+they were run and read in earlier rounds. The two new parts (9500-, procedural 9600-) were
+built before this round's tuning and not run until its constants were committed
+(README.md)."""
 
 
 def main() -> None:
@@ -57,6 +63,7 @@ def main() -> None:
     import corpus
     import e2e
     import heldout
+    import heldout2
     import tuning_wide
     from competitors import DETECTORS
     from report import render
@@ -75,16 +82,35 @@ def main() -> None:
         tuning = corpus.build(WORK / f"corpus{tag}", files, per_file)
         tuning += tuning_wide.build(WORK / f"corpus{tag}", 24, only=wide_files)
         parts["tuning"] = (WORK / f"corpus{tag}", tuning)
-    if "held-out (seen)" in wanted:
-        print("building the seen held-out part (seeds 9100-)...", flush=True)
+    if "seen 9100 (tuning)" in wanted:
+        print("building the seen held-out set 9100- (now tuning material)...", flush=True)
         held = heldout.build(WORK / f"heldout{tag}", held_per_file, only=held_files)
-        parts["held-out (seen)"] = (WORK / f"heldout{tag}", held)
-    if "fresh held-out" in wanted:
-        # generated once, after the constants were set; never tuned on (see README.md)
-        print("building the fresh held-out part (seeds 9200-)...", flush=True)
+        parts["seen 9100 (tuning)"] = (WORK / f"heldout{tag}", held)
+    if "seen 9200 (tuning)" in wanted:
+        print("building the seen held-out set 9200- (now tuning material)...", flush=True)
         fresh = heldout.build(WORK / f"heldout_fresh{tag}", held_per_file, seed=9200,
                               only=held_files, real=False)  # fmt: skip
-        parts["fresh held-out"] = (WORK / f"heldout_fresh{tag}", fresh)
+        parts["seen 9200 (tuning)"] = (WORK / f"heldout_fresh{tag}", fresh)
+    if "seen 9300 (tuning)" in wanted:
+        print("building the seen held-out set 9300- (now tuning material)...", flush=True)
+        new = heldout.build(WORK / f"heldout_new{tag}", held_per_file, seed=9300,
+                            only=held_files, real=False)  # fmt: skip
+        parts["seen 9300 (tuning)"] = (WORK / f"heldout_new{tag}", new)
+    if "seen procedural 9400 (tuning)" in wanted:
+        print("building the seen procedural set 9400- (now tuning material)...", flush=True)
+        proc = heldout2.build(WORK / f"heldout2{tag}", held_per_file, only=held_files)
+        parts["seen procedural 9400 (tuning)"] = (WORK / f"heldout2{tag}", proc)
+    if "new held-out 9500" in wanted:
+        # built before this round's tuning, run once after its constants were committed
+        print("building the new held-out part (held-out family, seeds 9500-)...", flush=True)
+        new5 = heldout.build(WORK / f"heldout_9500{tag}", held_per_file, seed=9500,
+                             only=held_files, real=False)  # fmt: skip
+        parts["new held-out 9500"] = (WORK / f"heldout_9500{tag}", new5)
+    if "new procedural 9600" in wanted:
+        print("building the new procedural held-out part (seeds 9600-)...", flush=True)
+        proc6 = heldout2.build(WORK / f"heldout2_9600{tag}", held_per_file, seed=9600,
+                               only=held_files)  # fmt: skip
+        parts["new procedural 9600"] = (WORK / f"heldout2_9600{tag}", proc6)
     if args.build_only:
         return
     detectors = DETECTORS

@@ -38,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work" / "scale"
-BUILD_KEY = "scale-v4"
+BUILD_KEY = "scale-v5"
 """Bump when the layout of built projects changes (cached projects are rebuilt)."""
 FILES = 50
 BUCKET = "scale-clips"
@@ -282,6 +282,7 @@ def measure(root: Path, layout: str, runs: int) -> dict[str, tuple[float, int]]:
     state = root / "segspec.state.json"
     row: dict[str, tuple[float, int]] = {}
     floor = [sys.executable, "-c", FLOOR, str(state), str(root / ".segspec" / "objects")]
+    row["load"] = (os.getloadavg()[0], 0)
     row["floor"] = median_of(runs, floor, root)
     row["validate"] = median_of(runs, segspec("validate"), root)
     row["plan"] = median_of(runs, segspec("plan"), root)
@@ -363,6 +364,11 @@ def render(
     lines.append(
         "Start-up: "
         + ", ".join(f"`segspec {k}` {w * 1000:.0f} ms / {r} MB" for k, (w, r) in startup.items())
+    )
+    lines.append("")
+    lines.append(
+        "Load average (1 min) when each row was measured: "
+        + ", ".join(f"{layout} {n:,}: {row['load'][0]:.1f}" for (layout, n), row in rows.items())
     )
     return "\n".join(lines) + "\n"
 

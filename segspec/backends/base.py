@@ -61,6 +61,8 @@ class OutputSegment:
     size: int | None = None
     sha256: str | None = None
     etag: str | None = None
+    mtime_ns: int | None = None
+    """The local file's mtime once in place (local store), so plans need not re-hash it."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ class ObjectStat:
     size: int
     sha256: str | None = None
     etag: str | None = None
+    mtime_ns: int | None = None
+    """A local file's mtime (local store only)."""
 
 
 class ObjectStore(Protocol):
@@ -54,6 +56,11 @@ class RoutedObjects:
 
     def stat(self, bucket: str, key: str) -> ObjectStat | None:
         return self._pick(bucket).stat(bucket, key)
+
+    def unchanged(self, bucket: str, key: str, size: int, mtime_ns: int) -> bool:
+        """The picked store's quick check (a local store's), else False (check in full)."""
+        quick = getattr(self._pick(bucket), "unchanged", None)
+        return bool(quick(bucket, key, size, mtime_ns)) if quick is not None else False
 
     def put(self, src: Path, bucket: str, key: str) -> ObjectStat:
         return self._pick(bucket).put(src, bucket, key)

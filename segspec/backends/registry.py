@@ -21,8 +21,11 @@ from segspec.spec.paths import Resolver
 
 BackendFactory = Callable[[BackendConfig, Path], Backend]
 """Build a backend from its config and the project's local store root."""
-InputIdentity = Callable[[Mapping[str, Any], Path], dict[str, Any]]
-"""(InputConfig, spec file's directory) -> the input's identity for the fingerprint."""
+InputIdentity = Callable[
+    [Mapping[str, Any], "Path | str", Mapping[str, Any] | None], dict[str, Any]
+]
+"""(InputConfig, spec file's directory, the identity the state recorded or None) -> the
+input's identity for the fingerprint."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,10 @@ def _local_inputs(
 
         remote = RemoteInputs(config.object_endpoint, at)
 
-    def identify(input_config: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
-        return input_identity(input_config, base_dir, store, cache, remote, resolver)
+    def identify(
+        input_config: Mapping[str, Any], base_dir: Path | str, known: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        return input_identity(input_config, base_dir, store, cache, remote, resolver, known)
 
     return identify
 

@@ -32,7 +32,7 @@ def known_addresses(project: Project) -> dict[str, str]:
     """Addresses in the state and in the specs, each with a short description."""
     found: dict[str, str] = {}
     with contextlib.suppress(SegspecError, OSError):
-        jobs = project.open_state().jobs
+        jobs = project.open_state().summaries()
         found.update({address: f"{rec.status} in the state" for address, rec in jobs.items()})
     try:
         specs = project.load_specs()

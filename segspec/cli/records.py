@@ -8,15 +8,17 @@ from typing import Any
 from segspec.cli.context import Context
 from segspec.errors import SegspecError, StateError
 from segspec.render.state import outputs_data, picture_data
+from segspec.state.base import State
 from segspec.state.model import JobRecord
 
 
-def find_record(ctx: Context, name: str) -> JobRecord:
-    """The record of job `name`; StateError listing the recorded jobs when there is none."""
-    jobs = ctx.project.open_state().jobs
-    record = jobs.get(name)
+def find_record(ctx: Context, name: str, state: State | None = None) -> JobRecord:
+    """The record of job `name` (in `state`, or the project's state opened now); StateError
+    listing the recorded jobs when there is none. Only that record is read."""
+    state = state if state is not None else ctx.project.open_state()
+    record = state.get(name)
     if record is None:
-        known = ", ".join(sorted(jobs)) or "none"
+        known = ", ".join(sorted(state.summaries())) or "none"
         raise StateError(
             f"no job {name!r} in {ctx.project.state_backend.location} (recorded: {known})"
         )

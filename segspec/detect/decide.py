@@ -43,6 +43,17 @@ LONG_SIDE_RATIO = 3.0
 """The longer window's change must be this many times the change just outside it (it
 sees more of a shot's own motion, so it asks for more)."""
 BETWEEN_MAX = 0.15
+BETWEEN_REACH = 0.2
+"""The first window's `between` is taken at its smallest within this fraction of the
+long-range half-width around a frame (2 frames at 25 fps, 5 at 60): one frame's sample
+of a moving picture can stray where its neighbours' do not."""
+MONO_MIN = 0.42
+"""The longer window's change must be at least this monotonic (`mono2`): over 1.6 s a
+pan, a zoom or shake moves content through blocks and back, a transition does not."""
+RETURN_SHARE = 0.55
+"""A sudden change is not a cut when, within `scores.RETURN_SECONDS`, the picture comes
+back to within this share of the change (`back`): lightning, a strobe or a flash longer
+than the three frames `cut` skips. A flash over a fade's flat frame does not come back."""
 CUTNESS = 2.5
 """A cut is hard when its step is this many times the largest step within 3 frames;
 otherwise the change is spread over several frames (a fast fade) and counts as gradual."""
@@ -66,6 +77,9 @@ transition's largest step (and well above the motion around it)."""
 FADE_RISE = 0.5
 """Luma spread a fading frame gains on its neighbour nearer the fade's bottom."""
 HOLD = 3
+FADE_SNAP = 0.25
+"""A fade stays at its flattest frame unless its change is concentrated more than this
+fraction of the long-range half-width away from it (then that is where it is)."""
 """Frames of no change a transition's span may bridge (a fade's flat frames)."""
 LOCATE_SHARE = 0.2
 """A gradual transition is placed by its steps when their excess over the window's
@@ -176,7 +190,11 @@ class Decider:
     def _candidate(self, s: FrameScores) -> Candidate | None:
         t = s.frame
         near = self._around(t, self.look)
-        if s.cut >= self.cut_min and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3):
+        if (
+            s.cut >= self.cut_min
+            and s.back >= RETURN_SHARE * s.cut
+            and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3)
+        ):
             level = _median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
             if s.cut >= MOTION_RATIO * level:
                 others = max((o.step for o in near if 0 < abs(o.frame - t) <= 3), default=0.0)
@@ -186,12 +204,18 @@ class Decider:
                 b = self._gradual(s, near, "dissolve", s.cut)
                 return Candidate(t, "soft", 0.5 + s.cut, s.cut, s.wide, b)
         if self._is_fade(s, near):
-            b = self._gradual(s, near, "fade", s.wide)
-            return Candidate(t, "fade", 1.5 + s.wide, s.cut, s.wide, b)
+            # a flat shot next to a short transition also dips in spread: when the change
+            # is concentrated a few frames away from the flattest frame, it is there
+            at = self._locate(s, near, self.half, s.wide)
+            if abs(at - t) <= FADE_SNAP * self.half:
+                b = self._gradual(s, near, "fade", s.wide)
+                return Candidate(t, "fade", 1.5 + s.wide, s.cut, s.wide, b)
+            b = self._gradual(s, near, "dissolve", s.wide, at)
+            return Candidate(at, "fade", 1.5 + s.wide, s.cut, s.wide, b, t)
         if (
             s.wide >= self.wide_min
             and s.wide >= SIDE_RATIO * s.side
-            and s.between <= BETWEEN_MAX
+            and self._between(s, near) <= BETWEEN_MAX
             and self._plateau_middle(s, near)
         ):
             at = self._locate(s, near, self.half, s.wide)
@@ -201,12 +225,18 @@ class Decider:
             s.wide2 >= self.wide_min
             and s.wide2 >= LONG_SIDE_RATIO * s.side2
             and s.between2 <= BETWEEN_MAX
+            and s.mono2 >= MONO_MIN
             and self._plateau_middle(s, near, long=True)
         ):
             at = self._locate(s, near, self.long, s.wide2)
             b = self._gradual(s, near, "dissolve", s.wide2, at, long=True)
             return Candidate(at, "gradual", 1.0 + s.wide2, s.cut, s.wide2, b, t)
         return None
+
+    def _between(self, s: FrameScores, near: list[FrameScores]) -> float:
+        """The first window's `between` at its smallest within BETWEEN_REACH of t."""
+        reach = round(BETWEEN_REACH * self.half)
+        return min(o.between for o in near if abs(o.frame - s.frame) <= reach)
 
     def _locate(self, s: FrameScores, near: list[FrameScores], half: int, wide: float) -> int:
         """Where, inside the long-range window around t, the change actually happens.

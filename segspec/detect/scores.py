@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from segspec.detect.features import LUMA_BLOCKS, Floats, distance, out_of_range
 
@@ -21,6 +22,18 @@ HALF_SECONDS = 0.4
 """Half-width of the long-range comparison that sees gradual transitions (10 frames at 25
 fps). Windows are set in seconds, not frames, so a 0.8 s dissolve looks the same to the
 detector at 24 and at 60 fps."""
+
+
+RETURN_SECONDS = 0.5
+"""How long after a sudden change the detector looks for the picture coming back (`back`):
+a flash, a strobe or lightning (sudden onset, decay over up to ~0.4 s) returns to the
+picture before it; a cut does not. No shorter than the default minimum shot length, so a
+shot cut back to within it could not have been reported anyway."""
+
+
+GRAIN = 1.0
+"""Change of a block mean (0..255) from one frame to the next that counts as grain, not
+as travel, in `mono2`."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,8 @@ class Timing:
     """Half-width of the long-range comparison (frames)."""
     side: int
     """Length of the comparisons just outside that window, measuring within-shot change."""
+    back: int = 12
+    """How many frames after a sudden change `back` looks for the old picture."""
 
     @property
     def long(self) -> int:
@@ -41,12 +56,12 @@ class Timing:
     @property
     def reach(self) -> int:
         """Frames of look-ahead (and look-back) a frame's scores need."""
-        return max(self.half + self.side, self.long + self.half) + 3
+        return max(self.half + self.side, self.long + self.half, self.back) + 3
 
     @classmethod
     def for_fps(cls, fps: float) -> Timing:
         half = max(6, round(HALF_SECONDS * fps))
-        return cls(half, half)
+        return cls(half, half, max(4, round(RETURN_SECONDS * fps)))
 
 
 DEFAULT_TIMING = Timing.for_fps(25.0)
@@ -77,6 +92,15 @@ class FrameScores:
     """`side` just outside the longer window (HALF frames each side)."""
     between2: float = 0.0
     """`between` for the longer window."""
+    mono2: float = 0.0
+    """How monotonic the change across the longer window is, per block: the net change
+    from t-LONG to t+LONG over the total change along the way (steps above GRAIN). A
+    dissolve or a wipe changes each block once (about 1); a pan, a zoom or shake moves
+    content through blocks and back (well under 1)."""
+    back: float = 1.0
+    """Smallest distance from frames t-3 .. t-1 to the frames 4 .. `Timing.back` after t, when `cut`
+    reaches the stream's gate (otherwise `cut` itself): a brightness event that decays
+    back (lightning) brings it far below `cut`, a cut does not."""
     focus: float = 0.0
     """Share of the luma change from t-1 to t carried by the quarter of blocks that change
     most: near 1 when only a band of the picture changes (a wipe's moving edge), lower
@@ -86,11 +110,16 @@ class FrameScores:
 class ScoreStream:
     """Feed feature chunks in order; get `FrameScores` for every frame, in order."""
 
-    def __init__(self, timing: Timing = DEFAULT_TIMING) -> None:
+    def __init__(self, timing: Timing = DEFAULT_TIMING, gate: float = 0.0) -> None:
         self.timing = timing
+        self.gate = gate
+        """`back` is measured only where `cut` reaches this (it costs `Timing.back`
+        distances a frame); the detector passes its cut threshold."""
         self._grid: deque[Floats] = deque()
         self._hist: deque[Floats] = deque()
         self._spread: deque[float] = deque()
+        self._travel: deque[npt.NDArray[np.float64]] = deque()
+        """Per block, the change (above GRAIN) summed over every step so far."""
         self._first = 0  # frame number of the oldest buffered frame
         self._count = 0  # frames received so far
         self._next = 0  # next frame to score
@@ -100,6 +129,11 @@ class ScoreStream:
             self._grid.append(grid[i])
             self._hist.append(hist[i])
             self._spread.append(float(spread[i]))
+            if self._travel:
+                step = np.abs(grid[i] - self._grid[-2]) - GRAIN
+                self._travel.append(self._travel[-1] + np.maximum(step, 0.0))
+            else:
+                self._travel.append(np.zeros(len(grid[i]), np.float64))
             self._count += 1
             while self._next + self.timing.reach < self._count:
                 yield self._score(self._next)
@@ -116,6 +150,7 @@ class ScoreStream:
             self._grid.popleft()
             self._hist.popleft()
             self._spread.popleft()
+            self._travel.popleft()
             self._first += 1
 
     def _at(self, frame: int) -> int:
@@ -146,8 +181,20 @@ class ScoreStream:
         right2 = min(d(b2, b2 + half), d(b2 + 3, b2 + half + 3))
         between2 = self._between(a2, b2, t, 2 * 6)
         spread = self._spread[self._at(t)]
+        back = cut
+        if cut >= self.gate:
+            # from the last three frames before t: a fast decay's first steps are big too
+            later = range(t + 4, t + self.timing.back + 1)
+            back = min(cut, *(d(a, b) for a in (t - 1, t - 2, t - 3) for b in later))
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
-                           wide2, max(left2, right2), between2, self._focus(t))  # fmt: skip
+                           wide2, max(left2, right2), between2, self._mono(a2, b2),
+                           back, self._focus(t))  # fmt: skip
+
+    def _mono(self, a: int, b: int) -> float:
+        ia, ib = self._at(a), self._at(b)
+        net = float(np.abs(self._grid[ib] - self._grid[ia]).sum())
+        travel = float((self._travel[ib] - self._travel[ia]).sum())
+        return min(net / (travel + 1.0), 1.5)
 
     def _between(self, a: int, b: int, t: int, reach: int) -> float:
         ga, gb = self._grid[self._at(a)], self._grid[self._at(b)]
@@ -171,5 +218,5 @@ class ScoreStream:
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
     names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
-             "focus")  # fmt: skip
+             "mono2", "back", "focus")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}

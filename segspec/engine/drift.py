@@ -12,10 +12,24 @@ from segspec.backends.objects import ObjectStore
 from segspec.errors import BackendError
 from segspec.plan.reasons import human_size
 from segspec.state.model import JobRecord, OutputRecord
+from segspec.state.summary import OutputSummary, RecordSummary
 
 
-def output_drift(output: OutputRecord, store: ObjectStore) -> str | None:
-    """Why `output` no longer matches the store, or None when it does."""
+def output_drift(output: OutputRecord | OutputSummary, store: ObjectStore) -> str | None:
+    """Why `output` no longer matches the store, or None when it does.
+
+    A local file with the recorded size and mtime is taken as unchanged without reading
+    it (the hash cache makes the same bet); anything else is compared in full.
+    """
+    unchanged = getattr(store, "unchanged", None)
+    if (
+        unchanged is not None
+        and output.mtime_ns is not None
+        and output.size is not None
+        and output.sha256
+        and unchanged(output.bucket, output.object_key, output.size, output.mtime_ns)
+    ):
+        return None
     found = store.stat(output.bucket, output.object_key)
     name = f"{output.bucket}/{output.object_key}"
     if found is None:
@@ -30,9 +44,12 @@ def output_drift(output: OutputRecord, store: ObjectStore) -> str | None:
 
 
 def gather_drift(
-    records: Mapping[str, JobRecord], addresses: Iterable[str], store: ObjectStore
+    records: Mapping[str, JobRecord | RecordSummary],
+    addresses: Iterable[str],
+    store: ObjectStore,
 ) -> dict[str, tuple[str, ...]]:
-    """Drift reasons for each finished job among `addresses` whose outputs moved."""
+    """Drift reasons for each finished job among `addresses` whose outputs moved
+    (`records` may be full records or their summaries)."""
     drift: dict[str, tuple[str, ...]] = {}
     for address in addresses:
         record = records.get(address)
@@ -77,6 +94,7 @@ def measure_outputs(
                     "size": found.size,
                     "sha256": found.sha256 or out.sha256,
                     "etag": found.etag or out.etag,
+                    "mtime_ns": found.mtime_ns,
                 }
             )
         )

@@ -18,6 +18,7 @@ from segspec.backends.local.inputs import HashCache
 from segspec.backends.local.store import LocalStore
 from segspec.backends.objects import ObjectStore
 from segspec.backends.registry import Checked, backend_entry
+from segspec.engine import scan
 from segspec.engine.drift import gather_drift
 from segspec.errors import SegspecError, SpecError
 from segspec.gcpause import collector_paused
@@ -27,7 +28,6 @@ from segspec.plan.planner import plan as make_plan
 from segspec.spec.cache import SpecCache
 from segspec.spec.loader import SpecSet, load_specs, read_state_config
 from segspec.spec.models import BackendConfig, StateConfig
-from segspec.spec.normalize import fingerprint
 from segspec.spec.paths import Resolver
 from segspec.spec.problems import display_path
 from segspec.spec.variables import VariableInputs
@@ -131,6 +131,15 @@ def check_backend(specs: SpecSet, config: BackendConfig) -> None:
         raise SpecError(problems)
 
 
+def _identifier(
+    project: Project, config: BackendConfig, cache: HashCache | None
+) -> scan.Identify | None:
+    entry = backend_entry(config.type)
+    if entry.inputs is None:
+        return None
+    return entry.inputs(config, project.store_root(config), cache, project.resolver)
+
+
 def gather_wants(
     project: Project, specs: SpecSet, config: BackendConfig, cache: HashCache | None = None
 ) -> list[Want]:
@@ -145,29 +154,11 @@ def gather_wants(
     owned = cache is None and entry.uses_hash_cache
     if owned:
         cache = project.hash_cache(config)
-    identify = (
-        entry.inputs(config, project.store_root(config), cache, project.resolver)
-        if entry.inputs
-        else None
-    )
-    wants = []
-    for job in specs.jobs.values():
-        # `local:` options only shape the local engine's clips; on other backends they
-        # are ignored, so they must not trigger reruns there either.
-        options = job.local if entry.uses_local_options else {}
-        identity = identify(job.request["InputConfig"], job.base_dir) if identify else None
-        wants.append(
-            Want(
-                address=job.address,
-                backend=config.type,
-                request=job.request,
-                local=options,
-                input=identity,
-                fingerprint=fingerprint(job.request, options, identity),
-                prune_outputs=job.prune_outputs,
-                base_dir=str(job.base_dir),
-            )
-        )
+    # `local:` options only shape the local engine's clips; on other backends they are
+    # ignored, so they must not trigger reruns there either.
+    with_local = entry.uses_local_options
+    looked = scan.look(specs.rows, {}, _identifier(project, config, cache), with_local, "")
+    wants = [scan.want_of(job, config.type, looked, with_local) for job in specs.jobs.values()]
     if owned and cache is not None:
         cache.save()
     return wants
@@ -185,6 +176,10 @@ class PlanOptions:
     """Check that recorded outputs still exist unchanged (`--refresh=false` skips it)."""
     preview_shots: bool = False
     """Run shot detection for BasicClipSplit jobs to show how many clips each makes."""
+    settle: bool = False
+    """Let unchanged jobs be planned from summaries alone: their no-ops then carry no
+    before/after and `Planned.wants` holds only the jobs that change. Plans that show
+    every job in full (`plan --json`, saved plans, the report) leave it off."""
 
 
 @dataclass(frozen=True)
@@ -202,17 +197,20 @@ def object_store(
     config: BackendConfig,
     cache: HashCache | None = None,
     requests: Iterable[Mapping[str, Any]] = (),
+    endpoints: Mapping[str, str] | None = None,
 ) -> ObjectStore | None:
     """The store holding this backend's outputs, or None when segspec cannot reach it.
 
     A job whose OutputConfig names an Endpoint may keep its bucket in the S3-compatible
-    store there; `requests` (of the specs and the state) say which.
+    store there; `requests` (of the specs and the state) say which, or `endpoints`
+    (bucket -> Endpoint) when already known.
     """
-    endpoints = {
-        str(out["Bucket"]): str(out["Endpoint"])
-        for request in requests
-        if (out := request.get("OutputConfig") or {}).get("Endpoint")
-    }
+    if endpoints is None:
+        endpoints = {
+            str(out["Bucket"]): str(out["Endpoint"])
+            for request in requests
+            if (out := request.get("OutputConfig") or {}).get("Endpoint")
+        }
     entry = backend_entry(config.type)
     return entry.objects(config, project.store_root(config), cache, endpoints)
 
@@ -239,40 +237,57 @@ def _plan_project(
     specs = specs or project.load_specs()
     config = project.backend_config(specs)
     check_backend(specs, config)
-    cache = project.hash_cache(config) if backend_entry(config.type).uses_hash_cache else None
-    wants = gather_wants(project, specs, config, cache)
-    records = state.jobs
-    known = set(records) | {w.address for w in wants}
+    entry = backend_entry(config.type)
+    cache = project.hash_cache(config) if entry.uses_hash_cache else None
+    summaries = state.summaries()
+    rows = specs.rows
+    known = set(summaries) | set(rows)
     _check_patterns(known, options.targets, "--target")
     _check_patterns(known, options.replace, "--replace")
-    selected = [
+    selected = {
         a for a in known if not options.targets or any(matches(a, t) for t in options.targets)
-    ]
+    }
+    force = frozenset(a for a in known if any(matches(a, r) for r in options.replace))
+    with_local = entry.uses_local_options
+    identify = _identifier(project, config, cache)
+    keep = force.__contains__ if options.settle else (lambda address: True)
+    looked = scan.look(rows, summaries, identify, with_local, config.type, keep)
+    full = looked.candidates
     drift: dict[str, tuple[str, ...]] = {}
-    requests = [w.request for w in wants] + [r.request for r in records.values()]
-    store = object_store(project, config, cache, requests) if options.refresh else None
+    endpoints = scan.endpoints(rows, summaries)
+    store = object_store(project, config, cache, endpoints=endpoints) if options.refresh else None
     if store is not None:
-        drift = gather_drift(records, selected, store)
+        # only a job otherwise unchanged can drift (any other is rerun or shown anyway)
+        calm = [a for a in rows if a in selected and a in summaries and a not in full]
+        drift = gather_drift(summaries, calm if options.settle else sorted(selected), store)
+        drifted = {a: rows[a] for a in drift if a in rows and a not in full}
+        if drifted:  # settled but for their outputs: now seen in full
+            more = scan.look(drifted, summaries, identify, with_local, config.type, bool)
+            looked.identities.update(more.identities)
+            looked.fingerprints.update(more.fingerprints)
+            full |= set(drifted)
     if cache is not None:
         cache.save()
+    look_at = (full | (set(summaries) - set(rows))) & selected
+    records = state.records(sorted(look_at))
+    wants = [
+        scan.want_of(specs.jobs[a], config.type, looked, with_local)
+        for a in rows
+        if a in full and a in selected
+    ]
     media: dict[str, MediaFacts] = {}
     shots: dict[str, int] = {}
-    if config.type == "local":
+    if config.type == "local" and wants:  # (no-op plans do not even import PyAV)
         from segspec.engine.foresight import gather_media, gather_shots
 
-        picked = set(selected)
-        chosen = [w for w in wants if w.address in picked]
-        media = gather_media(chosen, project.local_store(config))
+        media = gather_media(wants, project.local_store(config))
         if options.preview_shots:
-            shots = gather_shots(chosen, project.local_store(config))
+            shots = gather_shots(wants, project.local_store(config))
     facts = Facts(
-        media=media,
-        shots=shots,
-        drift=drift,
-        force_replace=frozenset(a for a in known if any(matches(a, r) for r in options.replace)),
-        targets=options.targets,
+        media=media, shots=shots, drift=drift, force_replace=force, targets=options.targets
     )
-    result = make_plan(wants, records, facts)
+    settled = scan.settled(rows, summaries, (w.address for w in wants))
+    result = make_plan(wants, records, facts, settled)
     return Planned(specs, config, {w.address: w for w in wants}, result, store)
 
 

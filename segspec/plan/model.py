@@ -35,6 +35,19 @@ class Want:
     """Directory of the spec file (relative local inputs resolve against it); not compared."""
 
 
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """A recorded job the engine found unchanged from summaries alone (same fingerprint
+    and backend, Finished, outputs intact, no --replace): a no-op whose full want and
+    record were never loaded. Its no-op carries no before/after; plans that show them
+    (`plan --json`, saved plans) are made without settled jobs."""
+
+    address: str
+    attempt: int
+    clash: tuple[str, str, bool, int]
+    """What it writes, for key clashes with the jobs that do run (see spec.rows.ClashKey)."""
+
+
 @dataclass(frozen=True)
 class Facts:
     """I/O results and user choices gathered before planning, so the planner stays pure.

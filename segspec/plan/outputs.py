@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from segspec.spec.rows import ClashKey, clash_key
+
 EPSILON = 1e-6
 
 
@@ -153,26 +155,48 @@ def job_problems(
     ]
 
 
-def key_clashes(requests: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, list[str]]:
+def _writes(key: ClashKey) -> list[tuple[str, str]]:
+    """(bucket, tagged key) of everything a job writes (see `key_clashes`)."""
+    bucket, template, cutter, ranges = key
+    found = [(bucket, "template\0" + template)]
+    if cutter:
+        found += [(bucket, "key\0" + object_key(template, i)) for i in range(ranges)]
+    return found
+
+
+def key_clashes(
+    requests: Iterable[tuple[str, Mapping[str, Any]]],
+    keys: Iterable[tuple[str, ClashKey]] = (),
+) -> dict[str, list[str]]:
     """Problems for each address whose output objects another job also writes.
 
-    UserDefined keys are compared object by object; a BasicClipSplit job (whose count is
-    unknown) clashes with any job using the same Bucket and ObjectKey template.
+    `requests` are (address, request) of the jobs to check; `keys` are (address, clash
+    key) of other jobs (`spec.rows.clash_key`), which count only where they meet one of
+    `requests` (a plan checks the jobs it runs against every job, not the 100,000 settled
+    ones against each other). UserDefined keys are compared object by object; a
+    BasicClipSplit job (whose count is unknown) clashes with any job using the same
+    Bucket and ObjectKey template.
     """
     writers: dict[tuple[str, str], list[str]] = {}
     cutters: set[str] = set()
     for address, request in requests:
-        out = request.get("OutputConfig", {})
-        bucket, template = str(out.get("Bucket")), str(out.get("ObjectKey"))
-        params = request.get("JobParams", {})
-        keys = {("template", template)}
-        if params.get("Mode") == "UserDefined":
+        writes = clash_key(request)
+        if writes[2]:
             cutters.add(address)
-            keys |= {("key", object_key(template, i)) for i in range(len(params.get("Ranges", [])))}
-        for kind, key in keys:
-            writers.setdefault((bucket, f"{kind}\0{key}"), []).append(address)
+        for written in _writes(writes):
+            writers.setdefault(written, []).append(address)
+    if writers:
+        for address, writes in keys:
+            for written in _writes(writes):
+                found = writers.get(written)
+                if found is not None:
+                    found.append(address)
+                    if writes[2]:
+                        cutters.add(address)
     clashes: dict[str, set[str]] = {}
     for (bucket, tagged), addresses in writers.items():
+        if len(addresses) < 2:
+            continue  # the common case, decided without building sets
         kind, key = tagged.split("\0", 1)
         if len(set(addresses)) < 2 or (kind == "template" and set(addresses) <= cutters):
             continue  # two UserDefined jobs clash only if they write the same object

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from segspec.plan.model import Action, Change, Facts, Plan, Want, matches
+from segspec.plan.model import Action, Change, Facts, Plan, Settled, Want, matches
 from segspec.plan.outputs import job_problems, key_clashes, planned_objects
 from segspec.plan.reasons import diff_reasons, input_reasons, render_value
 from segspec.state.model import JobRecord
@@ -17,22 +17,36 @@ INTERRUPTED = (
 )
 
 
-def plan(wants: Iterable[Want], records: Mapping[str, JobRecord], facts: Facts) -> Plan:
+def plan(
+    wants: Iterable[Want],
+    records: Mapping[str, JobRecord],
+    facts: Facts,
+    settled: Iterable[Settled] = (),
+) -> Plan:
     """Compare what the specs want with what the state records.
 
-    Promises: one Change per address in `wants` ∪ `records` (those `facts.targets` select,
-    when given), sorted by address; a job whose
-    fingerprint matches a Finished record with intact outputs is a no-op; every other
-    action carries at least one reason.
+    Promises: one Change per address in `wants` ∪ `records` ∪ `settled` (those
+    `facts.targets` select, when given), sorted by address; a job whose fingerprint matches
+    a Finished record with intact outputs is a no-op; every other action carries at least
+    one reason. A `settled` job (the engine found it unchanged from summaries) is a no-op
+    without before/after; it counts in key clashes like any other job.
     """
     wanted = {want.address: want for want in wants}
-    clashes = key_clashes((a, w.request) for a, w in sorted(wanted.items()))
+    quiet = {s.address: s for s in settled if s.address not in wanted}
+    clashes = key_clashes(
+        ((a, w.request) for a, w in sorted(wanted.items())),
+        sorted((a, s.clash) for a, s in quiet.items()),
+    )
     changes = []
-    for address in sorted(set(wanted) | set(records)):
+    for address in sorted(set(wanted) | set(records) | set(quiet)):
         if facts.targets and not any(matches(address, t) for t in facts.targets):
             continue
         want, record = wanted.get(address), records.get(address)
         if want is None:
+            calm = quiet.get(address)
+            if calm is not None:
+                changes.append(Change(address, Action.NOOP, None, None, (), calm.attempt))
+                continue
             assert record is not None
             changes.append(_delete(record))
             continue

@@ -8,13 +8,15 @@ from typing import Any
 
 from segspec.plan.reasons import human_size
 from segspec.state.model import JobRecord
+from segspec.state.summary import RecordSummary
 
 
 def _outputs(count: int) -> str:
     return f"{count:>3} {'output' if count == 1 else 'outputs':<7}"
 
 
-def render_list(jobs: Mapping[str, JobRecord]) -> str:
+def render_list(jobs: Mapping[str, RecordSummary]) -> str:
+    """One line per recorded job: address, status, number of outputs, engine."""
     if not jobs:
         return "The state records no jobs yet. Run `segspec apply` to create them.\n"
     width = max(len(a) for a in jobs)

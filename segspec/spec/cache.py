@@ -1,21 +1,24 @@
 """What loading a spec file produced, kept by the file's content so the next load skips it.
 
 Parsing YAML with positions and validating every job is most of a plan's time at scale,
-and between two plans most files do not change. Each spec file gets one small JSON entry
-(`<project>/.segspec/cache/specs/<sha256 of the path>.json`) holding:
+and between two plans most files do not change. Each spec file gets one entry
+(`<project>/.segspec/cache/specs/<sha256 of the path>.json`): a first line of JSON holding
 
   key    sha256 over the cache format, segspec's version, the file's path and its bytes:
          anything else (an edit, another release of segspec) is a miss
   top    the file's blocks other than `jobs:` (version, engine, backend, state,
          variables), with the positions of their keys
-  jobs   for one set of variable values (their canonical JSON's sha256): each job's
-         address, position and validated body, as the loader made them
+  rows   for one set of variable values (their canonical JSON's sha256, `jobs_key`): each
+         job's `JobRow` (segspec.spec.rows), what a plan compares of every job
 
-Variables come from flags, files and the environment, so their resolved values are part
-of the jobs' key: a different value is a miss for the jobs (the top blocks stay valid).
-Only loads without any problem are stored, and a cached load that meets any problem is
-redone from the files, so every error message still comes from a real parse. The cache
-is only ever an optimization: an unreadable, corrupt or unwritable entry is a miss.
+then one line per job, `[address, validated body]`, at the offsets the first line lists.
+A plan reads the first line only; a job's body is read (one seek) when the job must be
+shown or run. Variables come from flags, files and the environment, so their resolved
+values are part of the jobs' key: a different value is a miss for the jobs (the top
+blocks stay valid). Only loads without any problem are stored, and a cached load that
+meets any problem is redone from the files, so every error message still comes from a
+real parse. The cache is only ever an optimization: an unreadable, corrupt or unwritable
+entry is a miss (an entry replaced while a command reads it is an error: run it again).
 """
 
 from __future__ import annotations
@@ -28,14 +31,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from segspec import __version__
+from segspec.errors import SegspecError
 from segspec.spec.normalize import canonical_json
+from segspec.spec.rows import JobRow
 from segspec.spec.yamlpos import Located, Path_, Pos
 from segspec.state.atomic import write_atomic
 
 if TYPE_CHECKING:
     from segspec.spec.loader import DesiredJob
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+BODIES_READ_ONE_BY_ONE = 32
+"""Bodies read with a seek each before the whole entry is read at once."""
 
 
 def file_key(file: Path, raw: bytes) -> str:
@@ -65,7 +72,15 @@ class Entry:
     positions: dict[str, list[int]]
     """JSON of a key path (e.g. `["variables","ep"]`) -> [line, column]."""
     jobs_key: str | None = None
-    jobs: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    """Where each job's body line starts, counted from the end of the first line."""
+    bodies: list[dict[str, Any]] | None = None
+    """The jobs' bodies, when this entry was just made (else read from `path`)."""
+    path: Path | None = None
+    header_bytes: int = 0
+    _reads: int = 0
+    _blob: bytes | None = None
 
     @classmethod
     def of(cls, key: str, located: Located) -> Entry:
@@ -85,25 +100,78 @@ class Entry:
         }
         return Located(data=dict(self.top), positions=positions)
 
-    def remember_jobs(self, jobs_key: str, jobs: list[DesiredJob]) -> None:
+    def remember_jobs(self, jobs_key: str, jobs: list[DesiredJob], rows: list[JobRow]) -> None:
         self.jobs_key = jobs_key
-        self.jobs = [
-            {"address": job.address, "pos": [job.line, job.column], "body": job.body_data}
-            for job in jobs
-        ]
+        self.rows = [row.to_list() for row in rows]
+        self.bodies = [job.body_data for job in jobs]
+
+    def take_rows(self, file: Path) -> list[JobRow]:
+        """The jobs' rows of a cached entry (its JSON rows are let go: at 100,000 jobs
+        they would be kept twice)."""
+        base_dir = str(file.parent)
+        rows = [JobRow.from_list(data, file, base_dir) for data in self.rows]
+        self.rows = []
+        return rows
+
+    def body(self, index: int, address: str) -> dict[str, Any]:
+        """The validated body of the entry's `index`-th job, `address` (a few are read one seek
+        each; once many are asked for, the whole entry is read once)."""
+        if self.bodies is not None:
+            return self.bodies[index]
+        assert self.path is not None
+        self._reads += 1
+        try:
+            if self._blob is None and self._reads > BODIES_READ_ONE_BY_ONE:
+                self._blob = self.path.read_bytes()
+            if self._blob is not None:
+                head = self._blob[: len(_head(self.key))]
+                start = self.header_bytes + self.offsets[index]
+                line = self._blob[start : self._blob.index(b"\n", start)]
+            else:
+                with self.path.open("rb") as handle:
+                    head = handle.read(len(_head(self.key)))
+                    handle.seek(self.header_bytes + self.offsets[index])
+                    line = handle.readline()
+            found, body = json.loads(line)
+        except (OSError, ValueError) as exc:
+            raise SegspecError(_REPLACED.format(path=self.path, why=exc)) from exc
+        if head != _head(self.key) or found != address or not isinstance(body, dict):
+            raise SegspecError(_REPLACED.format(path=self.path, why="another entry"))
+        return body
 
     def to_json(self) -> bytes:
-        return json.dumps(
+        assert self.bodies is not None
+        lines = [
+            json.dumps([row[0], body], separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+            for row, body in zip(self.rows, self.bodies, strict=True)
+        ]
+        offsets, at = [], 0
+        for line in lines:
+            offsets.append(at)
+            at += len(line)
+        header = json.dumps(
             {
                 "key": self.key,
                 "top": self.top,
                 "positions": self.positions,
                 "jobs_key": self.jobs_key,
-                "jobs": self.jobs,
+                "rows": self.rows,
+                "offsets": offsets,
             },
             separators=(",", ":"),
             ensure_ascii=False,
         ).encode()
+        return header + b"\n" + b"".join(lines)
+
+
+_REPLACED = (
+    "the spec cache entry {path} changed while this command read it ({why}) — another "
+    "segspec command is loading the same specs; run this one again"
+)
+
+
+def _head(key: str) -> bytes:
+    return ('{"key":"' + key + '"').encode()
 
 
 class SpecCache:
@@ -117,17 +185,30 @@ class SpecCache:
         return self.directory / f"{name}.json"
 
     def get(self, file: Path, key: str) -> Entry | None:
-        """The entry of `file` when it was made from the same bytes, else None."""
+        """The entry of `file` when it was made from the same bytes, else None (only its
+        first line is read)."""
+        path = self._path(file)
         try:
-            data = json.loads(self._path(file).read_bytes())
+            with path.open("rb") as handle:
+                if handle.read(len(_head(key))) != _head(key):
+                    return None
+                handle.seek(0)
+                line = handle.readline()
+            data = json.loads(line)
             if not isinstance(data, dict) or data.get("key") != key:
+                return None
+            rows, offsets = list(data.get("rows") or []), list(data.get("offsets") or [])
+            if len(rows) != len(offsets):
                 return None
             return Entry(
                 key=key,
                 top=dict(data["top"]),
                 positions=dict(data["positions"]),
                 jobs_key=data.get("jobs_key"),
-                jobs=list(data.get("jobs") or []),
+                rows=rows,
+                offsets=offsets,
+                path=path,
+                header_bytes=len(line),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None

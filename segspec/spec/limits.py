@@ -206,16 +206,33 @@ def _tag_error(written: str, node: Any) -> LimitError:
     )
 
 
+VALUES_PER_INSTANCE = 32
+"""Values each `for_each` entry may add to its file's budget: a job body with its defaults
+holds 15-25 (a catalogue of 100,000 episodes in one for_each must load), while a
+hostile file multiplies a large body or `defaults:` by many entries (refused)."""
+MAX_FILE_VALUES = 4_000_000
+"""What a file may never expand to, however many for_each entries it has (about 300 MB
+of Python objects while it is loaded)."""
+
+
 class Budget:
     """Values one spec file may expand to after defaults, for_each and `${...}` are applied.
 
     Shared by all jobs of a file, so a large `defaults:` block merged into many jobs, or a
-    large variable substituted in many places, is refused instead of multiplied.
+    large variable substituted in many places, is refused instead of multiplied. The base
+    of `values` grows by `VALUES_PER_INSTANCE` per for_each entry (`allow`), up to
+    `MAX_FILE_VALUES`: many small jobs pass, a few values copied many times do not.
     """
 
     def __init__(self, values: int = 2 * MAX_NODES) -> None:
         self.left = values
         self.limit = values
+
+    def allow(self, instances: int) -> None:
+        """Grow the budget for `instances` more for_each entries (up to the cap)."""
+        grown = min(self.limit + VALUES_PER_INSTANCE * instances, MAX_FILE_VALUES)
+        self.left += grown - self.limit
+        self.limit = grown
 
     def spend(self, values: int) -> bool:
         """Take `values` from the budget; False once it is exhausted."""

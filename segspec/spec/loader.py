@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,8 +27,9 @@ from segspec.spec.limits import MAX_FILE_BYTES, Budget, LimitError
 from segspec.spec.messages import describe, suggest
 from segspec.spec.models import JOB_NAME_RE, BackendConfig, JobBody, StateConfig
 from segspec.spec.normalize import SERVICE_KEYS, canonical_json
-from segspec.spec.paths import Resolver, local_file, outside
+from segspec.spec.paths import Resolver, is_within
 from segspec.spec.problems import Problems, display_path, position_in_job, report_validation
+from segspec.spec.rows import JobRow, row_of
 from segspec.spec.variables import Variable, VariableInputs
 from segspec.spec.variables import resolve as resolve_variables
 from segspec.spec.yamlpos import Located, Path_, YamlSyntaxError, read_yaml
@@ -95,12 +96,44 @@ class DesiredJob:
         return f"{display_path(self.file)}:{self.line}:{self.column}"
 
 
+class Jobs(Mapping[str, DesiredJob]):
+    """The jobs of a spec set by address, in address order; a job the spec cache had is
+    read from it (its body only) on first use."""
+
+    def __init__(
+        self,
+        rows: Mapping[str, JobRow],
+        made: Mapping[str, DesiredJob],
+        cached: Mapping[str, tuple[Entry, int]],
+    ) -> None:
+        self._rows, self._made, self._cached = rows, dict(made), cached
+
+    def __getitem__(self, address: str) -> DesiredJob:
+        job = self._made.get(address)
+        if job is None:
+            row = self._rows[address]
+            entry, index = self._cached[address]
+            body = entry.body(index, address)
+            job = DesiredJob.of_data(address, row.file, (row.line, row.column), body)
+            self._made[address] = job
+        return job
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, address: object) -> bool:
+        return address in self._rows
+
+
 @dataclass(frozen=True)
 class SpecSet:
     """Everything a spec directory declares."""
 
     directory: Path
-    jobs: dict[str, DesiredJob]
+    jobs: Mapping[str, DesiredJob]
     backend: BackendConfig
     backend_where: str | None
     digest: str
@@ -111,6 +144,8 @@ class SpecSet:
     """The `state:` block, when one file has it."""
     warnings: tuple[str, ...] = ()
     """Deprecations to tell the user about (the spec is valid)."""
+    rows: Mapping[str, JobRow] = field(default_factory=dict)
+    """What planning compares of each job, by address (see segspec.spec.rows)."""
 
 
 def spec_files(directory: Path) -> list[Path]:
@@ -246,12 +281,18 @@ def _load(
     values = _variables(parsed, inputs, problems)
     digest.update(canonical_json({k: v for k, v in values.items() if v is not UNSET}).encode())
     jobs_key = values_key(values)
-    jobs: dict[str, DesiredJob] = {}
+    for file, entry in entries.items():
+        if entry.jobs_key == jobs_key and entry.bodies is None:
+            raws.pop(file, None)  # its jobs come from the cache: its bytes are not needed
+    rows: dict[str, JobRow] = {}
+    made: dict[str, DesiredJob] = {}
+    cached: dict[str, tuple[Entry, int]] = {}
     backend: BackendConfig | None = None
     backend_where: str | None = None
     warnings: list[str] = []
     resolver = resolver or Resolver()
-    project = root or directory.resolve().parent
+    project = str(root or directory.resolve().parent)
+    project_real = resolver.realpath(os.path.abspath(project))
     changed: list[Path] = []
     for file, located in parsed:
         found_backend, key = _backend(file, located, problems, warnings)
@@ -268,29 +309,34 @@ def _load(
             else:
                 backend, backend_where = found_backend, where
         entry = entries.get(file)
-        if entry is not None and entry.jobs_key == jobs_key:
-            file_jobs = [
-                DesiredJob.of_data(j["address"], file, j["pos"], j["body"]) for j in entry.jobs
-            ]
+        file_jobs: list[DesiredJob] = []
+        if entry is not None and entry.jobs_key == jobs_key and entry.bodies is None:
+            file_rows = entry.take_rows(file)
         else:
             if entry is not None and located.data.get("jobs") is None:
                 located = _parse(file, raws[file], problems) or located  # the cached top only
             file_jobs = _jobs(file, located, problems, values)
+            file_rows = [row_of(job) for job in file_jobs]
             if entry is not None:
-                entry.remember_jobs(jobs_key, file_jobs)
+                entry.remember_jobs(jobs_key, file_jobs, file_rows)
                 changed.append(file)
-        for job in file_jobs:
-            _check_inside(job, located, problems, project, resolver)
-            other = jobs.get(job.address)
+        for index, row in enumerate(file_rows):
+            _check_inside(row, located, problems, project, project_real, resolver)
+            other = rows.get(row.address)
             if other is not None:
                 problems.add(
                     file,
-                    (job.line, job.column),
-                    ("jobs", job.address),
-                    f"job name already used at {other.where} — rename one of them",
+                    (row.line, row.column),
+                    ("jobs", row.address),
+                    f"job name already used at {display_path(other.file)}:{other.line}:"
+                    f"{other.column} — rename one of them",
                 )
                 continue
-            jobs[job.address] = job
+            rows[row.address] = row
+            if file_jobs:
+                made[row.address] = file_jobs[index]
+            elif entry is not None:
+                cached[row.address] = (entry, index)
     state = find_state_config(parsed, problems)
     if problems.lines:
         if cache is not None:
@@ -299,9 +345,11 @@ def _load(
     if cache is not None:
         for file in changed:
             cache.put(file, entries[file])
+    ordered = dict(sorted(rows.items()))
     return SpecSet(
         directory=directory,
-        jobs=dict(sorted(jobs.items())),
+        jobs=Jobs(ordered, made, cached),
+        rows=ordered,
         backend=backend or BackendConfig(),
         backend_where=backend_where,
         digest="sha256:" + digest.hexdigest(),
@@ -503,6 +551,8 @@ def _jobs(
             continue
         body = dict(body)
         instances = _instances(file, located, problems, name, body, values, budget)
+        if "for_each" in jobs[name]:
+            budget.allow(len(instances))
         if not budget.spend(len(instances) * (defaults_size + size(body))):
             problems.add(
                 file,
@@ -592,24 +642,36 @@ def _one_job(
 
 
 def _check_inside(
-    job: DesiredJob, located: Located, problems: Problems, root: Path, resolver: Resolver
+    row: JobRow,
+    located: Located,
+    problems: Problems,
+    root: str,
+    root_real: str,
+    resolver: Resolver,
 ) -> None:
-    """Refuse a path or file:// input outside the project unless the job opts in."""
-    config = job.request["InputConfig"]
-    if config["Type"] != "OSS" or job.allow_outside_project:
+    """Refuse a path or file:// input outside the project unless the job opts in.
+
+    Decided on every load, cached or not: it depends on the symlinks on disk, not only on
+    the spec's bytes (a cached decision would miss a link swapped since). It costs one
+    `lstat` per input, which input identification then reuses as the input's stat.
+    """
+    if row.input_type != "OSS" or row.allow_outside_project:
         return
-    media = config["Media"]
-    path = local_file(media, os.path.dirname(job.file), resolver)
-    real = outside(path, root, resolver) if path is not None else None
-    if real is None:
+    path = resolver.local(row.media, row.base_dir)
+    if path is None:
         return
-    name = job.address.partition("[")[0]
+    # a relative path comes back resolved; an absolute one or a file:// URL as named
+    written = row.media.startswith(("file://", os.sep, "~"))
+    real = resolver.realpath(os.path.abspath(path)) if written else path
+    if is_within(real, root_real):
+        return
+    name = row.address.partition("[")[0]
     at = position_in_job(located, ("jobs", name), ("InputConfig", "Media"))
     problems.add(
-        job.file,
+        row.file,
         at,
-        ("jobs", job.address, "InputConfig", "Media"),
-        f"{media!r} resolves to {real}, outside the project directory {root} — move the "
+        ("jobs", row.address, "InputConfig", "Media"),
+        f"{row.media!r} resolves to {real}, outside the project directory {root} — move the "
         "file into the project, or set local: {allow_outside_project: true} on this job "
         "if you trust the spec",
     )

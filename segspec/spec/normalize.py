@@ -44,14 +44,15 @@ def fingerprint(
         {
             "request": request,
             "local": options,
-            "input": _content_identity(input_identity),
+            "input": content_identity(input_identity),
         }
     )
     return "sha256:" + hashlib.sha256(material.encode()).hexdigest()
 
 
-def _content_identity(identity: Mapping[str, Any] | None) -> Any:
-    # Only content counts: a touched file (new mtime, same bytes) is not a change.
+def content_identity(identity: Mapping[str, Any] | None) -> Any:
+    """What of an input's identity counts: its content (a touched file, new mtime and
+    same bytes, is not a change)."""
     if not identity:
         return None
     return {k: identity[k] for k in ("size", "sha256", "etag", "error") if k in identity}

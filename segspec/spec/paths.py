@@ -20,32 +20,64 @@ class Resolver:
 
     Directories and files are remembered for the life of the object: make one per command, not
     one per process (a directory may be replaced by a symlink between two commands).
+    The `lstat` of a file that is not a symlink is its `stat` too: it is kept until
+    `take_stat` hands it to the one caller that then needs the file's size and mtime
+    (planning stats each input and output once, not twice).
     """
 
     def __init__(self) -> None:
         self._dirs: dict[str, str] = {}
         self._files: dict[str, str] = {}
+        self._abs: dict[str, str] = {}
+        self._stats: dict[str, os.stat_result] = {}
+        self._local: dict[tuple[str, str], str | None] = {}
 
-    def realpath(self, path: str) -> str:
+    def realpath(self, path: str, remember: bool = True) -> str:
+        """The resolved path; `remember=False` for a file resolved once (100,000 inputs
+        and outputs are not worth keeping: their directories are)."""
         found = self._files.get(path)
         if found is None:
-            found = self._files[path] = self._realpath(path)
+            found = self._realpath(path)
+            if remember:
+                self._files[path] = found
+                self._files.setdefault(found, found)  # a resolved path resolves to itself
         return found
 
+    def absolute(self, directory: str) -> str:
+        """`os.path.abspath` of a directory, once per directory."""
+        found = self._abs.get(directory)
+        if found is None:
+            found = self._abs[directory] = os.path.abspath(directory)
+        return found
+
+    def take_stat(self, path: str) -> os.stat_result | None:
+        """The `lstat` made while resolving `path` (a regular, non-link name), once."""
+        return self._stats.pop(path, None)
+
     def _realpath(self, path: str) -> str:
-        head, tail = os.path.split(path)
+        head, _, tail = path.rpartition(os.sep)
         if tail in ("", ".", "..") or not head:
             return os.path.realpath(path)
         real_head = self._dirs.get(head)
         if real_head is None:
             real_head = self._dirs[head] = os.path.realpath(head)
-        joined = os.path.join(real_head, tail)
+        joined = real_head + tail if real_head.endswith(os.sep) else real_head + os.sep + tail
         try:
-            if not stat.S_ISLNK(os.lstat(joined).st_mode):
-                return joined
+            info = os.lstat(joined)
         except OSError:
             return joined  # missing (or unreadable): realpath would append the name too
+        if not stat.S_ISLNK(info.st_mode):
+            self._stats[joined] = info
+            return joined
         return os.path.realpath(joined)
+
+    def local(self, media: str, base_dir: str) -> str | None:
+        """`local_file(media, base_dir)`, once per (media, directory) for this command."""
+        key = (media, base_dir)
+        if key in self._local:
+            return self._local[key]
+        found = self._local[key] = local_file(media, base_dir, self)
+        return found
 
 
 def local_path(media: str, base_dir: Path, resolver: Resolver | None = None) -> Path | None:
@@ -66,17 +98,13 @@ def local_file(media: str, base_dir: str, resolver: Resolver | None = None) -> s
         return os.fspath(Path(unquote(urlparse(media).path)))
     if "://" in media:
         return None
-    path = os.path.expanduser(media)
-    if os.path.isabs(path):
+    path = os.path.expanduser(media) if media.startswith("~") else media
+    if path.startswith(os.sep):
         return os.fspath(Path(path))  # as named (normalized the way Path does it)
-    return (resolver or Resolver()).realpath(os.path.join(os.path.abspath(base_dir), path))
-
-
-def outside(path: Path | str, root: Path, resolver: Resolver | None = None) -> Path | None:
-    """`path` fully resolved when it lies outside `root`, else None."""
     resolver = resolver or Resolver()
-    real = resolver.realpath(os.path.abspath(path))
-    return None if is_within(real, resolver.realpath(os.path.abspath(root))) else Path(real)
+    base = resolver.absolute(base_dir)
+    joined = base + path if base.endswith(os.sep) else base + os.sep + path
+    return resolver.realpath(joined, remember=False)  # `Resolver.local` remembers it
 
 
 def is_within(path: str, root: str) -> bool:

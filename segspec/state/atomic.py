@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 PRIVATE = 0o600
@@ -20,11 +21,17 @@ def write_atomic(path: Path, data: bytes) -> None:
     The file is created 0600. On any failure the temporary file is removed and `path` is
     untouched; the OSError propagates.
     """
+    write_atomic_chunks(path, (data,))
+
+
+def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """`write_atomic` of the concatenation of `chunks`, without holding it in memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for data in chunks:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from segspec.state.model import JobRecord
 from segspec.state.summary import RecordSummary
@@ -69,6 +69,12 @@ class State(Protocol):
 
     def records(self, addresses: Iterable[str]) -> dict[str, JobRecord]:
         """The full records of `addresses` (unknown ones are left out)."""
+        ...
+
+    def write_document(self, out: BinaryIO) -> None:
+        """Write the state as its JSON document (what a fold would write now, unfolded
+        transitions included; `"lineage": null` before the first job) to `out`, one
+        record at a time: memory does not grow with the number of jobs."""
         ...
 
     def put(self, record: JobRecord) -> None:

@@ -37,6 +37,11 @@ class OutputRecord(_Record):
     size: int | None = None
     sha256: str | None = None
     etag: str | None = None
+    mtime_ns: int | None = Field(
+        default=None,
+        description="The local file's mtime when recorded (local store): a plan that finds "
+        "the same size and mtime takes the recorded sha256 without reading the file.",
+    )
 
 
 class PictureRecord(_Record):

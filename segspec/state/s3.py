@@ -4,6 +4,7 @@ Objects, for a state at `s3://BUCKET/KEY`:
   KEY                       the state document (same bytes as the local file would hold)
   KEY.lock                  the lock: created with If-None-Match: *, names its holder
   KEY.backup                the previous state document
+  KEY.index                 derived from KEY at each fold, naming KEY's ETag (state/index.py)
   KEY.journal/<serial>.json one object per job transition since the last fold
 
 Safety: the lock is a conditional create, so two processes never both hold it. Every
@@ -12,144 +13,35 @@ first), so a writer whose lock was forced away can never overwrite a newer state
 journal object is a conditional create too, so two writers cannot record the same serial.
 A kill -9 leaves the journal objects; the next open replays them and the next fold (any
 command that changes or plans) writes them into the state and deletes them.
+
+Opening reads KEY.index and HEADs KEY: when the index names KEY's current ETag, the
+document is not downloaded; the few records a command needs are read with ranged GETs,
+each conditional on that ETag (If-Match). Otherwise the document is downloaded and read
+as the local file is, and its index written.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from segspec.errors import LockError, SegspecError, StateError
+from segspec.errors import LockError, StateError
 from segspec.state.base import LockInfo
-from segspec.state.journaled import JournaledState, decode_state
+from segspec.state.document import Span
+from segspec.state.index import decode_index
+from segspec.state.journaled import JournaledState, Render
 from segspec.state.lock import lock_info_from, new_lock_info
-from segspec.storage.s3 import (
-    S3Client,
-    describe_failure,
-    error_code,
-    is_missing,
-    is_precondition_failed,
-    sdk_errors,
-)
+from segspec.state.s3access import S3Access
 
-DELETE_BATCH = 1000
+__all__ = ["S3Access", "S3State", "S3StateBackend"]
 
-
-class S3Access:
-    """The requests a remote state makes, each failure translated to a SegspecError."""
-
-    def __init__(self, s3: S3Client, bucket: str, key: str, scheme: str) -> None:
-        self.s3, self.bucket, self.key, self.scheme = s3, bucket, key, scheme
-        self.errors = sdk_errors()
-
-    def url(self, key: str | None = None) -> str:
-        return f"{self.scheme}://{self.bucket}/{key if key is not None else self.key}"
-
-    def fail(self, exc: Exception, action: str, key: str) -> SegspecError:
-        text = describe_failure(
-            exc, f"{action} {self.url(key)} at {self.s3.endpoint}", self.s3.secrets
-        )
-        return StateError(
-            f"{text} — check the bucket name, the endpoint and that the credentials may read "
-            "and write it (`segspec init` checks all three)"
-        )
-
-    def get(self, key: str) -> tuple[bytes, str] | None:
-        """(body, ETag) or None when there is no such object."""
-        try:
-            response = self.s3.client.get_object(Bucket=self.bucket, Key=key)
-            return response["Body"].read(), str(response["ETag"])
-        except self.errors as exc:
-            if is_missing(exc) and error_is_key(exc):
-                return None
-            raise self.fail(exc, "GetObject", key) from exc
-
-    def put(
-        self, key: str, body: bytes, *, if_match: str | None = None, create: bool = False
-    ) -> str | None:
-        """Write `key`; None when the condition failed (412), else the new ETag."""
-        extra: dict[str, str] = {}
-        if create:
-            extra["IfNoneMatch"] = "*"
-        elif if_match is not None:
-            extra["IfMatch"] = if_match
-        try:
-            response = self.s3.client.put_object(
-                Bucket=self.bucket,
-                Key=key,
-                Body=body,
-                ContentType="application/json",
-                **extra,
-            )
-        except self.errors as exc:
-            if extra and is_precondition_failed(exc):
-                return None
-            raise self.fail(exc, "PutObject", key) from exc
-        return str(response.get("ETag") or "")
-
-    def copy(self, src: str, dest: str, *, if_match: str) -> bool:
-        """Server-side copy of `src` (only while its ETag is `if_match`) to `dest`."""
-        try:
-            self.s3.client.copy_object(
-                Bucket=self.bucket,
-                Key=dest,
-                CopySource={"Bucket": self.bucket, "Key": src},
-                CopySourceIfMatch=if_match,
-            )
-        except self.errors as exc:
-            if is_precondition_failed(exc):
-                return False  # the state changed: the conditional write after this fails too
-            raise self.fail(exc, "CopyObject", dest) from exc
-        return True
-
-    def delete(self, key: str, *, if_match: str | None = None) -> bool:
-        """Delete `key`; False when the condition failed."""
-        extra = {"IfMatch": if_match} if if_match else {}
-        try:
-            self.s3.client.delete_object(Bucket=self.bucket, Key=key, **extra)
-        except self.errors as exc:
-            if is_precondition_failed(exc):
-                return False
-            if is_missing(exc):
-                return True
-            raise self.fail(exc, "DeleteObject", key) from exc
-        return True
-
-    def keys(self, prefix: str) -> list[str]:
-        keys: list[str] = []
-        try:
-            pages = self.s3.client.get_paginator("list_objects_v2")
-            for page in pages.paginate(Bucket=self.bucket, Prefix=prefix):
-                keys += [item["Key"] for item in page.get("Contents", [])]
-        except self.errors as exc:
-            raise self.fail(exc, "ListObjectsV2", prefix) from exc
-        return sorted(keys)
-
-    def delete_many(self, keys: list[str]) -> None:
-        for start in range(0, len(keys), DELETE_BATCH):
-            batch = [{"Key": k} for k in keys[start : start + DELETE_BATCH]]
-            try:
-                response = self.s3.client.delete_objects(
-                    Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
-                )
-            except self.errors as exc:
-                raise self.fail(exc, "DeleteObjects", keys[start]) from exc
-            errors = response.get("Errors") or []
-            if errors:
-                first = errors[0]
-                raise StateError(
-                    f"DeleteObjects {self.url(first.get('Key', '?'))} was refused: "
-                    f"{first.get('Code')}: {first.get('Message')} — the journal objects stay "
-                    "(they are folded again next time); check delete permission"
-                )
-
-
-def error_is_key(exc: Exception) -> bool:
-    """A 404 for a missing object (NoSuchKey), not a missing bucket (NoSuchBucket)."""
-    return error_code(exc) != "NoSuchBucket"
+RANGED_READS = 16
+"""Up to this many records are read with one ranged GET each; more, with one GET."""
 
 
 class S3State(JournaledState):
@@ -162,6 +54,7 @@ class S3State(JournaledState):
         self.access = access
         self.journal_prefix = access.key + ".journal/"
         self.backup_key = access.key + ".backup"
+        self.index_key = access.key + ".index"
         self.etag: str | None = None
         self._journal_keys: list[str] = []
 
@@ -169,20 +62,61 @@ class S3State(JournaledState):
     def location(self) -> str:
         return self.access.url()
 
+    @property
+    def index_location(self) -> str:
+        return self.access.url(self.index_key)
+
     @classmethod
     def open(cls, access: S3Access) -> S3State:
         state = cls(access)
-        found = access.get(access.key)
-        hint = (
-            f"It has not been changed; the previous version is {access.url(state.backup_key)}: "
-            f"inspect it and copy it over {access.url()} to recover."
-        )
-        if found is not None:
-            data, state.etag = found
-            state._load_document(decode_state(data, access.url(), hint))
+        if not state._load_indexed():
+            found = access.get(access.key)
+            hint = (
+                "It has not been changed; the previous version is "
+                f"{access.url(state.backup_key)}: inspect it and copy it over "
+                f"{access.url()} to recover."
+            )
+            if found is not None:
+                data, state.etag = found
+                state._load_bytes(data, access.url(), hint)
         state._journal_keys = access.keys(state.journal_prefix)
         state._replay(state._entries())
         return state
+
+    def _load_indexed(self) -> bool:
+        found = self.access.get(self.index_key)
+        if found is None:
+            return False
+        etag = self.access.etag(self.access.key)
+        index = decode_index(io.BytesIO(found[0]), {"etag": etag}) if etag else None
+        if index is None:
+            return False
+        self.etag = etag
+        self._load_index(index)
+        self._document_bytes = max((o + n for o, n in index.spans.values()), default=0)
+        return True
+
+    def _read_spans(self, spans: list[Span]) -> list[bytes]:
+        if len(spans) > RANGED_READS:  # many records: one GET of the document instead
+            whole = self._fetch(0, -1)
+            return [whole[o : o + n] for o, n in spans]
+        return [self._fetch(o, n) for o, n in spans]
+
+    def _fetch(self, offset: int, length: int) -> bytes:
+        assert self.etag is not None, "spans are known only for a state that was read"
+        data = self.access.get_range(self.access.key, offset, length, if_match=self.etag)
+        if data is None or (length >= 0 and len(data) != length):
+            raise StateError(
+                f"the state {self.location} changed since it was read (its ETag is no "
+                f"longer {self.etag}) — run the command again"
+            )
+        return data
+
+    def _write_index(self, chunks: Callable[[dict[str, Any]], Iterable[bytes]]) -> None:
+        if self.etag is None:
+            return
+        with contextlib.suppress(StateError):  # only derived: without it, opens are slower
+            self.access.put(self.index_key, b"".join(chunks({"etag": self.etag})))
 
     def _entries(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for key in self._journal_keys:
@@ -208,7 +142,10 @@ class S3State(JournaledState):
             )
         self._journal_keys.append(key)
 
-    def _write_state(self, data: bytes) -> None:
+    def _write_state(self, render: Render) -> tuple[list[Span], int]:
+        sink = _BytesSink(lambda: self._fetch(0, -1))
+        made = render(sink)
+        data = bytes(sink.data)
         if self.etag is not None:
             self.access.copy(self.access.key, self.backup_key, if_match=self.etag)
         etag = self.access.put(self.access.key, data, if_match=self.etag, create=self.etag is None)
@@ -219,10 +156,29 @@ class S3State(JournaledState):
                 f"{self.etag} failed) — run the command again; it plans against the newer state"
             )
         self.etag = etag
+        return made
 
     def _clear_journal(self) -> None:
         self.access.delete_many(self._journal_keys)
         self._journal_keys = []
+
+
+class _BytesSink:
+    """Builds a document in memory, copying from the previous one (fetched when first
+    needed)."""
+
+    def __init__(self, previous: Callable[[], bytes]) -> None:
+        self.data = bytearray()
+        self._previous = previous
+        self._old: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+    def copy(self, offset: int, length: int) -> None:
+        if self._old is None:
+            self._old = self._previous()
+        self.data += self._old[offset : offset + length]
 
 
 class S3StateBackend:
@@ -322,7 +278,7 @@ class S3StateBackend:
             lines.insert(
                 0,
                 f"bucket {self.access.bucket}: readable; state {self.location} "
-                f"{'exists' if state.exists else 'not created yet'}, {len(state.jobs)} jobs",
+                f"{'exists' if state.exists else 'not created yet'}, {len(state.summaries())} jobs",
             )
         lines.append(
             f"lock {self.access.url(self.lock_key)}: created, a second create refused, removed"

@@ -8,6 +8,11 @@ with the previous version kept as `<state>.backup`, when an apply ends (or when 
 command loads a journal left by an interrupted one). State, journal and backup are
 created private to the user (0600).
 
+`<state>.index` (state/index.py) is derived from the state file and written after it at
+every fold: opening a large state reads it instead of parsing every record, and only
+while it names the file exactly as it is (inode, size, mtime, ctime). Deleting it is
+always safe; it is rebuilt by the next open.
+
 A torn last journal line (the process died mid-write) is ignored; anything else that does
 not parse is refused with a message naming the backup, and nothing is overwritten.
 """
@@ -15,17 +20,22 @@ not parse is refused with a message naming the backup, and nothing is overwritte
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
-from collections.abc import Iterator
+import tempfile
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from segspec.errors import StateError, os_error_message
-from segspec.state.atomic import copy_atomic, fsync_dir, open_private, write_atomic
+from segspec.state.atomic import copy_atomic, fsync_dir, open_private, write_atomic_chunks
 from segspec.state.base import LockInfo
-from segspec.state.journaled import JournaledState, decode_state, render_state
+from segspec.state.document import Span, tail_bytes
+from segspec.state.index import decode_index
+from segspec.state.journaled import JournaledState, Render, render_state
 from segspec.state.lock import StateLock, force_unlock_file
 
 __all__ = ["FileStateBackend", "StateStore", "append_durably", "render_state"]
@@ -39,10 +49,15 @@ class StateStore(JournaledState):
         self.path = path
         self.journal_path = path.with_name(path.name + ".journal")
         self.backup_path = path.with_name(path.name + ".backup")
+        self.index_path = path.with_name(path.name + ".index")
         self._journal: int | None = None
         """File descriptor of the journal, opened for appending on the first change."""
-        self._read_version: tuple[int, int, int] | None = None
-        """(inode, size, mtime_ns) of the file as read: the local file's ETag."""
+        self._read_version: dict[str, int] | None = None
+        """Inode, size, mtime and ctime of the file as read: the local file's ETag."""
+        self._document: int | None = None
+        """File descriptor of the state file as read (or last written): records are read
+        from it, so they come from that version even if the file is replaced meanwhile."""
+        self._closer: weakref.finalize[[int], StateStore] | None = None
 
     @classmethod
     def open(cls, path: Path) -> StateStore:
@@ -57,26 +72,53 @@ class StateStore(JournaledState):
         return str(self.path)
 
     # --- reading ----------------------------------------------------------------------
+    @property
+    def index_location(self) -> str:
+        return str(self.index_path)
+
     def _load_file(self) -> None:
         if not self.path.exists():
             self._refuse_orphan_journal()
             return
         try:
-            self._read_version = _version(self.path)
-            text = self.path.read_text(encoding="utf-8")
+            fd = os.open(self.path, os.O_RDONLY)
+            self._adopt_fd(fd)
+            if self._load_indexed(fd):
+                return
+            data = _read_all(fd)
         except OSError as exc:
             raise StateError(
                 f"state file {self.path} cannot be read: {exc.strerror or exc} — fix its "
                 f"permissions (e.g. chmod 600 {self.path}) and run the command again. It has "
                 "not been changed."
             ) from exc
-        except UnicodeDecodeError as exc:
-            raise StateError(
-                f"state file {self.path} is not valid JSON (not UTF-8: {exc}). {self._hint()}"
-            ) from exc
-        data = text.encode()
-        self._load_document(decode_state(data, f"file {self.path}", self._hint()))
-        self._document_bytes = len(data)
+        self._load_bytes(data, f"file {self.path}", self._hint())
+
+    def _adopt_fd(self, fd: int) -> None:
+        """Read records from `fd` from now on (closing the previous one)."""
+        if self._closer is not None:
+            self._closer()
+        self._document, self._closer = fd, weakref.finalize(self, os.close, fd)
+        self._read_version = _identity(os.fstat(fd))
+
+    def _load_indexed(self, fd: int) -> bool:
+        """Load the index when it describes this very file (and the file's last bytes
+        agree with it); False otherwise, and the file is read instead."""
+        assert self._read_version is not None
+        try:
+            with self.index_path.open("rb") as handle:
+                index = decode_index(handle, self._read_version)
+        except OSError:
+            return False
+        if index is None:
+            return False
+        tail = tail_bytes(index.lineage, index.serial)
+        size = self._read_version["size"]
+        if size < len(tail) or os.pread(fd, len(tail), size - len(tail)) != tail:
+            return False
+        self._load_index(index)
+        self._document_bytes = size
+        return True
 
     def _hint(self) -> str:
         if self.backup_path.exists():
@@ -148,24 +190,78 @@ class StateStore(JournaledState):
                 "state by the next command."
             ) from exc
 
-    def _write_state(self, data: bytes) -> None:
-        on_disk = _version(self.path) if self.path.exists() else None
+    def _read_spans(self, spans: list[Span]) -> list[bytes]:
+        fd = self._document
+        assert fd is not None, "spans are known only for a state file that was read"
+        found = []
+        for offset, length in spans:
+            try:
+                data = os.pread(fd, length, offset)
+            except OSError as exc:
+                raise StateError(
+                    os_error_message(exc, f"reading the state file {self.path}")
+                ) from exc
+            if len(data) != length:
+                raise StateError(
+                    f"the state file {self.path} was cut short while it was being read (it is "
+                    f"{os.fstat(fd).st_size} bytes, a record ends at {offset + length}) — "
+                    "run the command again"
+                )
+            found.append(data)
+        return found
+
+    def _write_state(self, render: Render) -> tuple[list[Span], int]:
+        on_disk = _identity(self.path.stat()) if self.path.exists() else None
         if on_disk != self._read_version:
             raise StateError(
                 f"the state {self.path} changed since it was read (another writer that held "
                 "no lock): it was not overwritten — run the command again"
             )
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
         try:
+            made = render(_FileSink(fd, self._document))
+            os.fsync(fd)
             if self.path.exists():
-                copy_atomic(self.path, self.backup_path)
-            write_atomic(self.path, data)
+                self._keep_backup()
+            os.replace(tmp, self.path)
+            fsync_dir(self.path.parent)
         except OSError as exc:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
             raise StateError(
                 os_error_message(exc, f"writing the state file {self.path}")
                 + f". Nothing is lost: every change is in {self.journal_path}, which the "
                 "next command folds into the state."
             ) from exc
-        self._read_version = _version(self.path)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        self._adopt_fd(fd)  # the file just written, whatever replaces it later
+        return made
+
+    def _keep_backup(self) -> None:
+        """Make the current state file the backup: a hard link (no copy of a large file),
+        or a copy where the file system has no hard links."""
+        link = self.backup_path.with_name(f".{self.backup_path.name}.{os.getpid()}.tmp")
+        try:
+            link.unlink(missing_ok=True)
+            os.link(self.path, link)
+            os.replace(link, self.backup_path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                link.unlink()
+            copy_atomic(self.path, self.backup_path)
+
+    def _write_index(self, chunks: Callable[[dict[str, Any]], Iterable[bytes]]) -> None:
+        if self._read_version is None:
+            return
+        with contextlib.suppress(OSError):  # only derived: without it, opens are slower
+            write_atomic_chunks(self.index_path, chunks(self._read_version))
 
     def _clear_journal(self) -> None:
         if self._journal is not None:
@@ -215,9 +311,62 @@ def first_journal_serial(path: Path) -> int | None:
     return serial if isinstance(serial, int) else None
 
 
-def _version(path: Path) -> tuple[int, int, int]:
-    stat = path.stat()
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+def _identity(stat: os.stat_result) -> dict[str, int]:
+    """What tells one version of the state file from another (its ETag): any rewrite,
+    replacement, touch or chmod changes one of these."""
+    return {
+        "inode": stat.st_ino,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "ctime_ns": stat.st_ctime_ns,
+    }
+
+
+def _read_all(fd: int) -> bytes:
+    size = os.fstat(fd).st_size
+    data = os.pread(fd, size, 0)
+    if len(data) == size and not os.pread(fd, 1, size):
+        return data  # the usual case: one read, no second copy of a large file
+    chunks: list[bytes] = []
+    offset = 0
+    while True:
+        data = os.pread(fd, max(size - offset, 1 << 16), offset)
+        if not data:
+            return b"".join(chunks)
+        chunks.append(data)
+        offset += len(data)
+
+
+class _FileSink:
+    """Writes a new state file to `out`, copying unchanged records from `source` inside
+    the kernel (copy_file_range) where it can."""
+
+    def __init__(self, out: int, source: int | None) -> None:
+        self.out, self.source = out, source
+        self.kernel = hasattr(os, "copy_file_range")  # Linux only
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.out, view) :]
+
+    def copy(self, offset: int, length: int) -> None:
+        assert self.source is not None
+        end = offset + length
+        while offset < end:
+            done = 0
+            if self.kernel:
+                try:
+                    done = os.copy_file_range(self.source, self.out, end - offset, offset)
+                except OSError:  # not supported here, or across these file systems
+                    self.kernel = False
+            if done <= 0:  # by hand
+                data = os.pread(self.source, min(end - offset, 1 << 22), offset)
+                if not data:
+                    raise OSError(errno.EIO, "the state file being folded was cut short")
+                self.write(data)
+                done = len(data)
+            offset += done
 
 
 class FileStateBackend:
@@ -243,7 +392,7 @@ class FileStateBackend:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock(command="segspec init"):
             state = self.open()
-        jobs = len(state.jobs)
+        jobs = len(state.summaries())
         return [
             f"state file {self.path}: {'exists' if state.exists else 'not created yet'}, "
             f"{jobs} job{'s' if jobs != 1 else ''}",

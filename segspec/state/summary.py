@@ -25,6 +25,8 @@ class OutputSummary:
     size: int | None
     sha256: str | None
     etag: str | None
+    mtime_ns: int | None = None
+    """The local file's mtime when recorded: an unchanged (size, mtime) is not re-hashed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,8 @@ def summarize(record: JobRecord) -> RecordSummary:
         prune_outputs=record.prune_outputs,
         input=record.input,
         outputs=tuple(
-            OutputSummary(o.bucket, o.object_key, o.size, o.sha256, o.etag) for o in record.outputs
+            OutputSummary(o.bucket, o.object_key, o.size, o.sha256, o.etag, o.mtime_ns)
+            for o in record.outputs
         ),
         endpoint=endpoint,
     )

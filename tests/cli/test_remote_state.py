@@ -86,7 +86,7 @@ def test_remote_state_flag_with_aws_endpoint_url_convention(
     assert code == 0, err
     assert remote(s3)["jobs"] == {}
     left = [o["Key"] for o in s3.client().list_objects_v2(Bucket=BUCKET)["Contents"]]
-    assert sorted(left) == [KEY, KEY + ".backup"]  # no lock, no journal
+    assert sorted(left) == [KEY, KEY + ".backup", KEY + ".index"]  # no lock, no journal
 
 
 def test_remote_state_block_errors_name_file_line(

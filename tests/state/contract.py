@@ -7,6 +7,8 @@ Subclass `StateContract` (name starting with `Test`) and provide a `backend` fix
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +17,9 @@ import pytest
 
 from segspec.errors import LockError, StateError
 from segspec.state.base import StateBackend
-from segspec.state.model import JobRecord
+from segspec.state.journaled import render_state
+from segspec.state.model import JobRecord, StateFile
+from segspec.state.summary import summarize
 
 Factory = Callable[[], StateBackend]
 
@@ -135,8 +139,6 @@ class StateContract:
         assert any("lock" in line for line in lines)
 
     def test_contract_summaries_equal_summarize_of_records(self, backend: Factory) -> None:
-        from segspec.state.summary import summarize
-
         state = backend().open()
         state.put(rec("a"))
         state.put(rec("b", "Failed", input={"size": 3, "sha256": "ab"}))
@@ -148,3 +150,49 @@ class StateContract:
         assert set(summaries) == {"b", "c"}
         assert summaries == {a: summarize(r) for a, r in again.jobs.items()}
         assert again.records(["c", "zzz"]) == {"c": rec("c", "Executing")}
+
+    def test_contract_reopened_records_equal_what_was_put(self, backend: Factory) -> None:
+        # A reopened state reads records lazily (by their place in the document) or from
+        # the journal: get, records and jobs all give back exactly what was put.
+        put = {
+            f"job{n:02d}": rec(f"job{n:02d}", input={"size": n, "path": f"in/é{n}"})
+            for n in range(12)
+        }
+        state = backend().open()
+        for record in put.values():
+            state.put(record)
+        state.compact()
+        state.put(rec("job03", "Failed"))  # journaled (or folded, on a store that always folds)
+        state.remove("job05")
+        expected = {a: r for a, r in put.items() if a != "job05"} | {
+            "job03": rec("job03", "Failed")
+        }
+        again = backend().open()
+        assert dict(again.jobs) == expected
+        assert again.get("job07") == put["job07"] and again.get("job05") is None
+        assert again.records(["job03", "job11", "job05"]) == {
+            "job03": expected["job03"],
+            "job11": put["job11"],
+        }
+        assert dict(again.summaries()) == {a: summarize(r) for a, r in expected.items()}
+
+    def test_contract_write_document_is_what_a_fold_writes(self, backend: Factory) -> None:
+        state = backend().open()
+        empty = io.BytesIO()
+        state.write_document(empty)
+        assert json.loads(empty.getvalue()) == {
+            "format_version": 1,
+            "jobs": {},
+            "lineage": None,
+            "serial": 0,
+        }
+        for address in ("b", "a", "c"):
+            state.put(rec(address))
+        state.compact()
+        state.put(rec("d", "Executing"))
+        again = backend().open()
+        out = io.BytesIO()
+        again.write_document(out)
+        document = StateFile(lineage=again.lineage or "", serial=again.serial, jobs=again.jobs)
+        assert out.getvalue() == render_state(document).encode()
+        assert set(json.loads(out.getvalue())["jobs"]) == {"a", "b", "c", "d"}

@@ -13,6 +13,7 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,6 +99,7 @@ def test_faults_disk_full_on_final_state_write_leaves_no_temp(
     assert state_path.read_bytes() == before
     assert sorted(p.name for p in state_path.parent.iterdir()) == [
         "segspec.state.json",
+        "segspec.state.json.index",
         "segspec.state.json.journal",
     ]  # no backup.tmp or state temp file stays behind
     assert sorted(StateStore.open(state_path).jobs) == ["a", "b"]
@@ -107,15 +109,15 @@ def test_faults_unreadable_state_says_unreadable(
     state_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     compacted(state_path, rec("a"))
-    real = Path.read_text
+    real = os.open
 
-    def denied(self: Path, *args: object, **kwargs: object) -> str:
-        if self == state_path:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+    def denied(path: object, *args: Any, **kwargs: Any) -> int:
+        if Path(str(path)) == state_path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
     # (as root, chmod 000 does not stop reads, so the refusal is injected)
-    monkeypatch.setattr(Path, "read_text", denied)
+    monkeypatch.setattr(os, "open", denied)
     with pytest.raises(StateError) as caught:
         StateStore.open(state_path)
     message = str(caught.value)

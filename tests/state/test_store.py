@@ -59,6 +59,7 @@ def test_store_compact_writes_sorted_file_and_keeps_backup(state_path: Path) -> 
     assert sorted(p.name for p in state_path.parent.iterdir()) == [
         "segspec.state.json",
         "segspec.state.json.backup",
+        "segspec.state.json.index",
     ]
     reopened = StateStore.open(state_path)
     assert set(reopened.jobs) == {"a", "b", "c"}
@@ -219,6 +220,7 @@ def test_store_failed_write_keeps_old_state(
     assert sorted(p.name for p in state_path.parent.iterdir()) == [
         "segspec.state.json",
         "segspec.state.json.backup",
+        "segspec.state.json.index",
         "segspec.state.json.journal",
     ]  # the temp file is gone
     # The journal still holds the put, so nothing is lost.

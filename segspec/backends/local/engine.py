@@ -202,9 +202,10 @@ class LocalBackend:
     def _publish(self, clip: Clip, out: Mapping[str, Any]) -> OutputSegment:
         key = str(out["ObjectKey"]).replace("{index}", str(clip.index))
         endpoint = self.endpoint_for(out)
-        etag = None
+        etag = mtime_ns = None
         if endpoint is None:
-            _, size, digest = self.store.put_object(clip.path, out["Bucket"], key)
+            dest, size, digest = self.store.put_object(clip.path, out["Bucket"], key)
+            mtime_ns = os.stat(dest).st_mtime_ns
         else:
             digest = sha256_file(clip.path)
             found = self.remote(endpoint).put(clip.path, out["Bucket"], key)
@@ -226,6 +227,7 @@ class LocalBackend:
             size=size,
             sha256=digest,
             etag=etag,
+            mtime_ns=mtime_ns,
         )
 
 

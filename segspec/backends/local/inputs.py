@@ -8,6 +8,7 @@ from the local catalog.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -135,50 +136,91 @@ def _download(url: str, store: LocalStore) -> Path:
 
 
 class HashCache:
-    """sha256 of local files, kept by (path, size, mtime) so unchanged files are not reread."""
+    """sha256 of local files, kept by (path, size, mtime) so unchanged files are not reread.
+
+    The file is read on first use only: a plan whose inputs and outputs all match their
+    recorded size and mtime never opens it.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._entries: dict[str, list[Any]] = {}
+        self._entries: dict[str, list[Any]] | None = None
         self._dirty = False
-        if path.exists():
+        self.hashed = 0
+        """Files read to hash them through this cache (tests count them)."""
+
+    @property
+    def entries(self) -> dict[str, list[Any]]:
+        if self._entries is None:
+            self._entries = {}
             try:
-                self._entries = json.loads(path.read_text("utf-8"))
-            except (OSError, json.JSONDecodeError):
-                self._entries = {}  # a cache: losing it only costs rehashing
+                data = json.loads(self.path.read_text("utf-8"))
+            except (OSError, ValueError):
+                data = None  # a cache: losing it only costs rehashing
+            if isinstance(data, dict):
+                self._entries = data
+        return self._entries
 
     def identity(self, file: Path | str, stat: os.stat_result | None = None) -> dict[str, Any]:
         """{path, size, mtime_ns, sha256} of `file`; raises OSError if it cannot be read.
         `stat` is the file's `os.stat` when the caller just made it."""
         stat = stat or os.stat(file)
         key = str(file)
-        cached = self._entries.get(key)
+        cached = self.entries.get(key)
         if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
             digest = str(cached[2])
         else:
             digest = sha256_file(Path(file))
-            self._entries[key] = [stat.st_size, stat.st_mtime_ns, digest]
-            self._dirty = True
+            self.hashed += 1
+            self.remember(key, stat.st_size, stat.st_mtime_ns, digest)
         return {"path": key, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
 
+    def remember(self, file: Path | str, size: int, mtime_ns: int, digest: str) -> None:
+        """Record a sha256 computed elsewhere (apply hashes what it writes)."""
+        key = str(file)
+        if self.entries.get(key) != [size, mtime_ns, digest]:
+            self.entries[key] = [size, mtime_ns, digest]
+            self._dirty = True
+
     def save(self) -> None:
-        if self._dirty:
-            write_atomic(self.path, json.dumps(self._entries, sort_keys=True).encode())
+        if self._dirty and self._entries is not None:
+            with contextlib.suppress(OSError):  # only a cache
+                write_atomic(self.path, json.dumps(self._entries, sort_keys=True).encode())
             self._dirty = False
+
+
+def known_identity(
+    path: str, info: os.stat_result, known: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """The recorded identity of `path` when the file still has its recorded size and
+    mtime (its sha256 is then taken as recorded, as the hash cache would), else None."""
+    if (
+        known is not None
+        and known.get("path") == path
+        and known.get("size") == info.st_size
+        and known.get("mtime_ns") == info.st_mtime_ns
+        and isinstance(known.get("sha256"), str)
+    ):
+        return {"path": path, "size": info.st_size, "mtime_ns": info.st_mtime_ns,
+                "sha256": known["sha256"]}  # fmt: skip
+    return None
 
 
 def input_identity(
     config: Mapping[str, Any],
-    base_dir: Path,
+    base_dir: Path | str,
     store: LocalStore,
     cache: HashCache,
     remote: RemoteInputs | None = None,
     resolver: Resolver | None = None,
+    known: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The identity of a local-engine input, or `{"error": ...}` when it cannot be read.
 
     Objects of the remote store are identified by size and ETag (a HEAD, no download);
-    plain http(s) URLs by the URL alone (their content is read at apply).
+    plain http(s) URLs by the URL alone (their content is read at apply). `known` is the
+    identity the state recorded: a path input that still has its size and mtime keeps
+    its recorded sha256 (one stat, no hash cache).
     """
     media = str(config["Media"])
     if remote is not None and config["Type"] == "OSS":
@@ -193,10 +235,12 @@ def input_identity(
         return {"url": media}
     try:
         if config["Type"] == "OSS" and "://" not in media:  # a path: most jobs at scale
-            found = local_file(media, os.fspath(base_dir), resolver)
+            base = os.fspath(base_dir)
+            found = resolver.local(media, base) if resolver else local_file(media, base)
             if found is not None:
-                return cache.identity(found)
-        path = resolve_input(config, base_dir, store, resolver=resolver)
+                info = (resolver.take_stat(found) if resolver else None) or os.stat(found)
+                return known_identity(found, info, known) or cache.identity(found, info)
+        path = resolve_input(config, Path(base_dir), store, resolver=resolver)
         return cache.identity(path)
     except MediaError as exc:
         return {"error": str(exc)}

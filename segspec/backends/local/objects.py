@@ -10,6 +10,7 @@ from pathlib import Path
 from segspec.backends.local.inputs import HashCache
 from segspec.backends.local.store import LocalStore, sha256_file
 from segspec.backends.objects import ObjectStat
+from segspec.errors import MediaError
 
 NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EBADF)
 
@@ -34,12 +35,22 @@ class LocalObjects:
             return None
         if self.cache is not None:
             found = self.cache.identity(path, info)
-            return ObjectStat(size=found["size"], sha256=found["sha256"])
-        return ObjectStat(size=info.st_size, sha256=sha256_file(Path(path)))
+            return ObjectStat(found["size"], found["sha256"], mtime_ns=info.st_mtime_ns)
+        return ObjectStat(info.st_size, sha256_file(Path(path)), mtime_ns=info.st_mtime_ns)
+
+    def unchanged(self, bucket: str, key: str, size: int, mtime_ns: int) -> bool:
+        """Whether the object is a regular file with the recorded size and mtime: one
+        stat, no read (a False is then checked in full with `stat`)."""
+        try:
+            path = self.store.object_file(bucket, key)
+            info = self.store.take_stat(path) or os.stat(path)
+        except (OSError, MediaError):
+            return False
+        return stat.S_ISREG(info.st_mode) and info.st_size == size and info.st_mtime_ns == mtime_ns
 
     def put(self, src: Path, bucket: str, key: str) -> ObjectStat:
-        _, size, digest = self.store.put_object(src, bucket, key)
-        return ObjectStat(size=size, sha256=digest)
+        dest, size, digest = self.store.put_object(src, bucket, key)
+        return ObjectStat(size=size, sha256=digest, mtime_ns=os.stat(dest).st_mtime_ns)
 
     def delete(self, bucket: str, key: str) -> bool:
         path = self.store.object_path(bucket, key)

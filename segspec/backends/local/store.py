@@ -51,10 +51,14 @@ class LocalStore:
 
     def object_file(self, bucket: str, key: str) -> str:
         """`object_path` as a string (drift checks call it once per output)."""
-        real = self._resolver.realpath(os.path.join(self._objects_abs, bucket, key))
+        real = self._resolver.realpath(os.path.join(self._objects_abs, bucket, key), remember=False)
         if not is_within(real, self._resolver.realpath(self._objects_abs)):
             raise MediaError(f"object key {key!r} escapes the store — use a relative key")
         return real
+
+    def take_stat(self, path: str) -> os.stat_result | None:
+        """The stat made while `object_file` resolved `path`, once (see `Resolver`)."""
+        return self._resolver.take_stat(path)
 
     def put_object(self, src: Path, bucket: str, key: str) -> tuple[Path, int, str]:
         """Move a finished file into place atomically; return (path, size, sha256)."""

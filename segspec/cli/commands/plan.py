@@ -100,6 +100,7 @@ def plan(
         lock_timeout=ctx.lock_timeout,
         refresh_only=refresh_only,
         out_file=out_file,
+        full=fmt == "json",
     )
     changes = outcome.planned.plan
     if refresh_only and not changes.changes and fmt is None:

@@ -28,7 +28,7 @@ def state() -> None:
 @click.pass_obj
 def state_list(ctx: Context) -> None:
     """List recorded jobs."""
-    ctx.ui.out(render_list(ctx.project.open_state().jobs), nl=False)
+    ctx.ui.out(render_list(ctx.project.open_state().summaries()), nl=False)
 
 
 @state.command("show")

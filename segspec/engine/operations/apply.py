@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from segspec.engine import scan
 from segspec.engine.apply import ApplyOptions, ApplyReport, apply_plan
 from segspec.engine.events import (
     Emit,
@@ -50,9 +51,10 @@ def run_planned(
     from segspec.backends.registry import make_backend
 
     backend = make_backend(planned.config, project.store_root(planned.config))
-    requests = [w.request for w in planned.wants.values()]
-    requests += [r.request for r in state.jobs.values()]
-    objects = planned.objects or object_store(project, planned.config, requests=requests)
+    objects = planned.objects
+    if objects is None:
+        endpoints = scan.endpoints(planned.specs.rows, state.summaries())
+        objects = object_store(project, planned.config, endpoints=endpoints)
     return apply_plan(planned.plan, planned.wants, state, backend, options, emit, objects=objects)
 
 
@@ -86,7 +88,8 @@ def apply(
             planned = check_current(saved, project, state, request.plan_file)
             approve = _approved  # the saved plan is what was reviewed and approved
         else:
-            planned = plan_project(project, state, request.choices)
+            # only the changes are run and shown: unchanged jobs need no full load
+            planned = plan_project(project, state, replace(request.choices, settle=True))
         for line in planned.specs.warnings:
             emit(SpecWarning(line))
         if request.refresh_only:
@@ -112,7 +115,7 @@ def refresh(
     emit(OperationStarted("refresh"))
     report: ApplyReport | None = None
     with locked_state(project, lock_timeout, emit) as state:
-        reads = refresh_only_plan(plan_project(project, state))
+        reads = refresh_only_plan(plan_project(project, state, PlanOptions(settle=True)))
         emit(PlanReady("refresh", reads.plan, refresh_only=True))
         if reads.plan.changes:
             options = ApplyOptions(parallelism=parallelism, timeout=None if wait else 0.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from segspec.engine.events import Emit, SpecWarning
@@ -32,11 +32,15 @@ def make_plan(
     lock_timeout: float = 0.0,
     refresh_only: bool = False,
     out_file: Path | None = None,
+    full: bool = False,
 ) -> PlanOutcome:
     """Plan against the locked state (folding a journal an interrupted apply left).
 
-    With `out_file`, the plan is also saved there for `apply FILE`.
+    With `out_file`, the plan is also saved there for `apply FILE`. With `full` (or
+    `out_file`), every no-op carries its before and after (`plan --json`); otherwise
+    unchanged jobs are planned from summaries alone.
     """
+    options = replace(options, settle=not full and out_file is None)
     with locked_state(project, lock_timeout, emit, fold_first=True) as state:
         planned = plan_project(project, state, options)
         for line in planned.specs.warnings:
