@@ -145,32 +145,9 @@ def _speeds(results: dict[str, Any]) -> list[str]:
 
 
 def _e2e(e: dict[str, Any]) -> list[str]:
-    m1, ml = e["memory_1min"], e["memory_long"]
-    floor = e["floor_s"]
-    cpu = e.get("cpu_s", {})
-    fc = cpu.get("floor", 0.0) or 1.0
+    from e2e import render as render_e2e  # benchmarks/ is on the path (run.py, __main__)
 
-    def c(name: str) -> str:
-        v = cpu.get(name)
-        return f"{v:.1f} | {v / fc:.3f}" if v else "– | –"
-
-    return [
-        f"End to end on {e['file']} ({e['frames']} frames, libx264 veryfast CRF 22, AAC):",
-        "",
-        "| run | wall s | wall ÷ floor | CPU s | CPU ÷ floor | clips | frame-exact |",
-        "|---|---|---|---|---|---|---|",
-        f"| plain ffmpeg encode of the whole file (floor) | {floor:.1f} | 1.000 | {c('floor')} "
-        "| 1 | |",
-        f"| segspec BasicClipSplit | {e['segspec_s']:.1f} | {e['segspec_s'] / floor:.3f} "
-        f"| {c('segspec')} | {e['segspec_clips']} | {e['frame_exact']} |",
-        f"| scenedetect detect-content split-video | {e['scenedetect_s']:.1f} "
-        f"| {e['scenedetect_s'] / floor:.3f} | {c('scenedetect')} | {e['scenedetect_clips']} | |",
-        "",
-        f"segspec is {e['scenedetect_s'] / e['segspec_s']:.2f}x as fast as split-video. "
-        f"Peak memory (VmHWM) of detection alone: 1-minute file "
-        f"{m1['python_kb'] / 1024:.0f} MB ({m1['frames']} frames), {e['file']} "
-        f"{ml['python_kb'] / 1024:.0f} MB ({ml['frames']} frames).",
-    ]
+    return render_e2e(e)
 
 
 def render(results: dict[str, Any]) -> str:

@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end split")
     parser.add_argument("--e2e-only", action="store_true", help="only the end-to-end split")
     parser.add_argument("--build-only", action="store_true", help="only build the corpus")
+    parser.add_argument("--reps", type=int, default=3, help="end-to-end repetitions (3)")
     parser.add_argument("--detectors", help="comma-separated detector names (default: all)")
     parser.add_argument("--parts", help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
@@ -72,6 +73,8 @@ def main() -> None:
     wide_files = 2 if args.quick else None
     tag = "_quick" if args.quick else ""
     wanted = args.parts.split(",") if args.parts else list(PARTS)
+    if args.e2e_only:
+        wanted = []  # the end-to-end file is made from the tuning edits alone, below
     parts: dict[str, tuple[Path, list[dict[str, object]]]] = {}
     if "tuning" in wanted:
         print(f"building tuning part ({files} edits x {per_file} + 1 real edit, "
@@ -115,8 +118,8 @@ def main() -> None:
         detectors = {n: DETECTORS[n] for n in args.detectors.split(",")}
     results_path = WORK / "results.json"
     results: dict[str, object] = {}
-    if args.e2e_only and results_path.is_file():
-        results = json.loads(results_path.read_text())
+    if args.e2e_only:
+        results = json.loads(results_path.read_text()) if results_path.is_file() else {}
     else:
         runs: list[dict[str, object]] = []
         for part, (folder, truths) in parts.items():
@@ -136,7 +139,7 @@ def main() -> None:
             WORK / f"corpus{tag}", files, per_file)]  # fmt: skip
         long = e2e.long_file(sources, WORK / f"long_{minutes}min.mp4", minutes * 60)
         print(f"end to end on {long.name}...", flush=True)
-        timings = e2e.run_all(long, WORK)
+        timings = e2e.run_all(long, WORK, args.reps)
         short = e2e.long_file(sources, WORK / "long_1min.mp4", 60)
         timings["memory_1min"] = e2e.peak_memory(short)
         timings["memory_long"] = e2e.peak_memory(long)

@@ -13,8 +13,8 @@ whole file. Memory is the queue (look-ahead frames) plus the open clips, not the
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
-import queue
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -27,6 +27,7 @@ import av
 import numpy as np
 from av.video.frame import PictureType
 
+from segspec.backends.local.encoding import THUMB_BATCH, EncoderThread, quick_switching, thread_name
 from segspec.backends.progress import current, frame_progress
 from segspec.detect import Boundary, Shot, ShotFinder, settings
 from segspec.detect.frames import THUMB_H, THUMB_W
@@ -36,9 +37,6 @@ from segspec.media.encode import DEFAULT_CRF, DEFAULT_PRESET, ENCODERS
 from segspec.media.probe import MediaInfo
 from segspec.spec.models import DetectorOptions
 
-THUMB_BATCH = 16
-ENCODE_QUEUE = 8
-"""Frames waiting for the encoder thread (bounded: memory stays flat)."""
 AUDIO_BITRATE = 128_000
 
 
@@ -86,7 +84,8 @@ def _encoder(
     # frame and slice threads, as ffmpeg's own CLI asks for: with SLICE alone (PyAV's
     # default) libx264 switches to sliced threads, which are far slower on few cores
     enc.thread_type = "AUTO"
-    enc.open()
+    with thread_name(f"seg:{codec}"):  # x264/x265 start their worker threads here
+        enc.open()
     return enc
 
 
@@ -115,6 +114,7 @@ class _Clips:
         self.starts: list[int] = [0]
         self.start_set: set[int] = {0}
         self.open: dict[int, _Clip] = {}
+        self.written: list[Path] = []  # every clip file this pass created
         self.closed = -1  # every clip up to this index is finished
 
     def index_of(self, frame: int) -> int:
@@ -132,6 +132,7 @@ class _Clips:
                 else {}
             )
             out = av.open(str(path), "w", options=options)
+            self.written.append(path)
             name = "hevc" if self.codec == "libx265" else "h264"
             v = out.add_mux_stream(name, rate=self.fps, width=self.size[0], height=self.size[1])
             v.time_base = 1 / self.fps
@@ -146,20 +147,32 @@ class _Clips:
             self.open[index] = clip
         return clip
 
-    def close_before(self, index: int) -> None:
-        for i in sorted(k for k in self.open if k < index):
-            self._close(i)
+    def take_before(self, index: int) -> list[_Clip]:
+        """Take the open clips before `index` off the open list (to be `finish`ed)."""
+        indices = sorted(k for k in self.open if k < index)
+        if indices:
+            self.closed = max(self.closed, indices[-1])
+        return [self.open.pop(i) for i in indices]
 
-    def _close(self, i: int) -> None:
-        clip = self.open.pop(i)
+    @staticmethod
+    def finish(clip: _Clip) -> None:
+        """Flush a taken clip's audio and close its file (`+faststart` rewrites it here)."""
         if clip.audio is not None:
             for p in clip.audio.encode(None):
                 clip.container.mux(p)
         clip.container.close()
-        self.closed = max(self.closed, i)
+
+    def discard(self) -> None:
+        """After a failure: close what is open and remove every clip written so far."""
+        for clip in self.take_before(len(self.starts)):
+            with contextlib.suppress(av.FFmpegError, OSError):
+                clip.container.close()
+        for path in self.written:
+            path.unlink(missing_ok=True)
 
     def close_all(self) -> None:
-        self.close_before(len(self.starts) + len(self.open) + 1)
+        for clip in self.take_before(len(self.starts)):
+            self.finish(clip)
 
 
 def split_one_pass(
@@ -183,25 +196,27 @@ def split_one_pass(
             size = output_size(vs.codec_context.width, vs.codec_context.height, output)
             enc = _encoder(output, local, size, info.fps)
             clips = _Clips(workdir, suffix, enc.name, size, info.fps, a_src)
-            run = _Run(finder, enc, clips, info.fps, size, found, Thumbnailer(vs))
+            run = _Run(finder, enc, clips, info.fps, size, found, Thumbnailer(vs), src.name)
             streams = [vs] if a_src is None else [vs, a_src]
             frames = info.frames or round(info.duration * float(info.fps)) or None
             # one decode detects and encodes: its progress is the frames decoded
             report = frame_progress(current(), frames, "split")
-            try:
-                for packet in inp.demux(*streams):
-                    for frame in packet.decode():
-                        if isinstance(frame, av.VideoFrame):
-                            run.video(frame)
-                            if run.decoded % THUMB_BATCH == 0:
-                                report(run.decoded)
-                        elif isinstance(frame, av.AudioFrame):
-                            run.audio(frame)
-                run.finish()
-                report(frames or run.decoded)
-            except BaseException:
-                run.worker.stop()  # never leave the encoder thread waiting for frames
-                raise
+            with quick_switching():  # the encoder thread gets the lock back promptly
+                try:
+                    for packet in inp.demux(*streams):
+                        for frame in packet.decode():
+                            if isinstance(frame, av.VideoFrame):
+                                run.video(frame)
+                                if run.decoded % THUMB_BATCH == 0:
+                                    report(run.decoded)
+                            elif isinstance(frame, av.AudioFrame):
+                                run.audio(frame)
+                    run.finish()
+                    report(frames or run.decoded)
+                except BaseException:
+                    run.worker.stop()  # never leave the encoder thread waiting for frames
+                    clips.discard()  # all the clips or none: no partial clip is left behind
+                    raise
     except OSError as exc:
         # the machine refused a write (disk full, permissions, a path that cannot be a
         # file): not a corrupt input; the local engine records it as LocalFileSystemError
@@ -247,9 +262,11 @@ class _Run:
 
     def __init__(self, finder: ShotFinder, enc: av.VideoCodecContext, clips: _Clips,
                  fps: Fraction, size: tuple[int, int], found: list[Boundary],
-                 scaler: Thumbnailer) -> None:  # fmt: skip
+                 scaler: Thumbnailer, what: str) -> None:  # fmt: skip
         self.finder, self.enc, self.clips, self.fps, self.size = finder, enc, clips, fps, size
         self.scaler = scaler
+        self.time_base = 1 / fps
+        self.frame_s = 1 / float(fps)
         self.found = found
         self.waiting: deque[av.VideoFrame] = deque()
         self.thumbs: list[np.ndarray] = []
@@ -257,9 +274,10 @@ class _Run:
         self.released = 0  # video frames handed to the encoder
         self.t0: float | None = None  # time of the first video frame
         self.sound: deque[tuple[float, av.AudioFrame]] = deque()
+        self.sample_base: dict[int, Fraction] = {}
         self.packet_clip = 0  # clip of the newest video packet out of the encoder
         self.lock = threading.Lock()  # guards the open clips (muxing, opening, closing)
-        self.worker = _Encoder(enc, self.mux_video)
+        self.worker = EncoderThread(enc, self.mux_video, what)
 
     def video(self, frame: av.VideoFrame) -> None:
         if self.t0 is None:
@@ -298,11 +316,11 @@ class _Run:
             if (frame.width, frame.height) != self.size or frame.format.name != "yuv420p":
                 out = frame.reformat(self.size[0], self.size[1], "yuv420p", interpolation="BICUBIC")
             out.pts = n
-            out.time_base = 1 / self.fps
+            out.time_base = self.time_base
             # an IDR frame on every shot's first frame: nothing after it refers back
             out.pict_type = PictureType.I if n in self.clips.start_set else PictureType.NONE
             self.worker.put(out)
-        self._audio_upto(float(self.released / self.fps))
+        self._audio_upto(self.released * self.frame_s)
 
     def mux_video(self, packets: list[Any]) -> None:
         """Route encoded packets (pts = source frame number) into their clips."""
@@ -327,7 +345,9 @@ class _Run:
                 clip = self.clips.get(k)
             assert clip.audio is not None
             frame.pts = clip.samples
-            frame.time_base = Fraction(1, frame.sample_rate)
+            frame.time_base = self.sample_base.setdefault(
+                frame.sample_rate, Fraction(1, frame.sample_rate)
+            )
             clip.samples += frame.samples
             packets = clip.audio.encode(frame)
             with self.lock:
@@ -339,56 +359,12 @@ class _Run:
         # clip's IDR frame no packet refers back) and so has the released audio
         audio_clip = self.clips.index_of(int(seconds * float(self.fps)))
         with self.lock:
-            self.clips.close_before(min(self.packet_clip, audio_clip))
+            done = self.clips.take_before(min(self.packet_clip, audio_clip))
+        for clip in done:  # outside the lock: the encoder thread never waits for a close
+            self.clips.finish(clip)
 
     def finish(self) -> None:
         self._detect(final=True)
         self.worker.finish()
         self._audio_upto(float("inf"))
         self.clips.close_all()
-
-
-class _Encoder:
-    """The video encoder on its own thread, fed through a short queue.
-
-    libx264's threads and PyAV's calls release the interpreter lock, so decoding,
-    detection and audio on the main thread overlap with video encoding, as the ffmpeg
-    CLI overlaps its own decoder and encoders. An error on the thread is raised again on
-    the main thread at the next frame (or at the end).
-    """
-
-    def __init__(self, enc: av.VideoCodecContext, sink: Any) -> None:
-        self.enc, self.sink = enc, sink
-        self.queue: queue.Queue[av.VideoFrame | None] = queue.Queue(maxsize=ENCODE_QUEUE)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._work, name="segspec-encode", daemon=True)
-        self.thread.start()
-
-    def _work(self) -> None:
-        try:
-            while True:
-                frame = self.queue.get()
-                self.sink(self.enc.encode(frame))
-                if frame is None:
-                    return
-        except BaseException as exc:  # handed to the main thread, which raises it
-            self.error = exc
-            while self.queue.get() is not None:  # unblock the producer
-                pass
-
-    def put(self, frame: av.VideoFrame) -> None:
-        if self.error is not None:
-            raise self.error
-        self.queue.put(frame)
-
-    def finish(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-    def stop(self) -> None:
-        """End the thread after a failure elsewhere (what it has encoded is discarded)."""
-        if self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()
