@@ -4,7 +4,9 @@ Loading a large state or planning 100,000 jobs makes hundreds of thousands of di
 models that live until the command ends and form no reference cycles; with the collector
 running, each of its full passes rescans all of them (about a quarter of a large plan's
 time). Those phases run with it paused; it is resumed right after, so a long apply still
-collects whatever cycles it makes.
+collects whatever cycles it makes. What the phase built is frozen first (`gc.freeze`):
+otherwise the very next young collection would walk all of it once more (~0.3 s after
+loading 100,000 jobs) before promoting it.
 """
 
 from __future__ import annotations
@@ -22,5 +24,6 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        if enabled:
+        if enabled:  # the outermost pause: its objects are long-lived, never rescanned
+            gc.freeze()
             gc.enable()
