@@ -39,11 +39,13 @@ def ensure_venv() -> None:
     os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
-PARTS = ("tuning", "seen 9100 (tuning)", "seen 9200 (tuning)", "new held-out 9300",
-         "new procedural 9400")  # fmt: skip
-"""The two seen held-out sets (9100-, 9200-) are tuning material now: they were run and
-read in earlier rounds. The two new parts were built before this round's tuning and not
-run until its constants were committed (README.md)."""
+PARTS = ("tuning", "seen 9100 (tuning)", "seen 9200 (tuning)", "seen 9300 (tuning)",
+         "seen procedural 9400 (tuning)", "new held-out 9500",
+         "new procedural 9600")  # fmt: skip
+"""The seen held-out sets (9100-, 9200-, 9300-, procedural 9400-) are tuning material now:
+they were run and read in earlier rounds. The two new parts (9500-, procedural 9600-) were
+built before this round's tuning and not run until its constants were committed
+(README.md)."""
 
 
 def main() -> None:
@@ -86,16 +88,26 @@ def main() -> None:
         fresh = heldout.build(WORK / f"heldout_fresh{tag}", held_per_file, seed=9200,
                               only=held_files, real=False)  # fmt: skip
         parts["seen 9200 (tuning)"] = (WORK / f"heldout_fresh{tag}", fresh)
-    if "new held-out 9300" in wanted:
-        # built before this round's tuning, run once after its constants were committed
-        print("building the new held-out part (held-out family, seeds 9300-)...", flush=True)
+    if "seen 9300 (tuning)" in wanted:
+        print("building the seen held-out set 9300- (now tuning material)...", flush=True)
         new = heldout.build(WORK / f"heldout_new{tag}", held_per_file, seed=9300,
                             only=held_files, real=False)  # fmt: skip
-        parts["new held-out 9300"] = (WORK / f"heldout_new{tag}", new)
-    if "new procedural 9400" in wanted:
-        print("building the new procedural held-out family (seeds 9400-)...", flush=True)
+        parts["seen 9300 (tuning)"] = (WORK / f"heldout_new{tag}", new)
+    if "seen procedural 9400 (tuning)" in wanted:
+        print("building the seen procedural set 9400- (now tuning material)...", flush=True)
         proc = heldout2.build(WORK / f"heldout2{tag}", held_per_file, only=held_files)
-        parts["new procedural 9400"] = (WORK / f"heldout2{tag}", proc)
+        parts["seen procedural 9400 (tuning)"] = (WORK / f"heldout2{tag}", proc)
+    if "new held-out 9500" in wanted:
+        # built before this round's tuning, run once after its constants were committed
+        print("building the new held-out part (held-out family, seeds 9500-)...", flush=True)
+        new5 = heldout.build(WORK / f"heldout_9500{tag}", held_per_file, seed=9500,
+                             only=held_files, real=False)  # fmt: skip
+        parts["new held-out 9500"] = (WORK / f"heldout_9500{tag}", new5)
+    if "new procedural 9600" in wanted:
+        print("building the new procedural held-out part (seeds 9600-)...", flush=True)
+        proc6 = heldout2.build(WORK / f"heldout2_9600{tag}", held_per_file, seed=9600,
+                               only=held_files)  # fmt: skip
+        parts["new procedural 9600"] = (WORK / f"heldout2_9600{tag}", proc6)
     if args.build_only:
         return
     detectors = DETECTORS

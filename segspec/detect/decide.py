@@ -50,6 +50,10 @@ of a moving picture can stray where its neighbours' do not."""
 MONO_MIN = 0.42
 """The longer window's change must be at least this monotonic (`mono2`): over 1.6 s a
 pan, a zoom or shake moves content through blocks and back, a transition does not."""
+RETURN_SHARE = 0.55
+"""A sudden change is not a cut when, within `scores.RETURN_SECONDS`, the picture comes
+back to within this share of the change (`back`): lightning, a strobe or a flash longer
+than the three frames `cut` skips. A flash over a fade's flat frame does not come back."""
 CUTNESS = 2.5
 """A cut is hard when its step is this many times the largest step within 3 frames;
 otherwise the change is spread over several frames (a fast fade) and counts as gradual."""
@@ -186,7 +190,11 @@ class Decider:
     def _candidate(self, s: FrameScores) -> Candidate | None:
         t = s.frame
         near = self._around(t, self.look)
-        if s.cut >= self.cut_min and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3):
+        if (
+            s.cut >= self.cut_min
+            and s.back >= RETURN_SHARE * s.cut
+            and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3)
+        ):
             level = _median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
             if s.cut >= MOTION_RATIO * level:
                 others = max((o.step for o in near if 0 < abs(o.frame - t) <= 3), default=0.0)

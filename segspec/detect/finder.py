@@ -26,7 +26,7 @@ class ShotFinder:
 
     def __init__(self, fps: Fraction | float, *, threshold: float, min_shot_seconds: float):
         timing = Timing.for_fps(float(fps))
-        self._stream = ScoreStream(timing)
+        self._stream = ScoreStream(timing, gate=threshold)
         min_frames = max(1, round(min_shot_seconds * float(fps)))
         self._decider = Decider(threshold, min_frames, timing)
         self.frame_count = 0

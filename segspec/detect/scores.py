@@ -24,6 +24,13 @@ fps). Windows are set in seconds, not frames, so a 0.8 s dissolve looks the same
 detector at 24 and at 60 fps."""
 
 
+RETURN_SECONDS = 0.5
+"""How long after a sudden change the detector looks for the picture coming back (`back`):
+a flash, a strobe or lightning (sudden onset, decay over up to ~0.4 s) returns to the
+picture before it; a cut does not. No shorter than the default minimum shot length, so a
+shot cut back to within it could not have been reported anyway."""
+
+
 GRAIN = 1.0
 """Change of a block mean (0..255) from one frame to the next that counts as grain, not
 as travel, in `mono2`."""
@@ -37,6 +44,8 @@ class Timing:
     """Half-width of the long-range comparison (frames)."""
     side: int
     """Length of the comparisons just outside that window, measuring within-shot change."""
+    back: int = 12
+    """How many frames after a sudden change `back` looks for the old picture."""
 
     @property
     def long(self) -> int:
@@ -47,12 +56,12 @@ class Timing:
     @property
     def reach(self) -> int:
         """Frames of look-ahead (and look-back) a frame's scores need."""
-        return max(self.half + self.side, self.long + self.half) + 3
+        return max(self.half + self.side, self.long + self.half, self.back) + 3
 
     @classmethod
     def for_fps(cls, fps: float) -> Timing:
         half = max(6, round(HALF_SECONDS * fps))
-        return cls(half, half)
+        return cls(half, half, max(4, round(RETURN_SECONDS * fps)))
 
 
 DEFAULT_TIMING = Timing.for_fps(25.0)
@@ -88,6 +97,10 @@ class FrameScores:
     from t-LONG to t+LONG over the total change along the way (steps above GRAIN). A
     dissolve or a wipe changes each block once (about 1); a pan, a zoom or shake moves
     content through blocks and back (well under 1)."""
+    back: float = 1.0
+    """Smallest distance from frames t-3 .. t-1 to the frames 4 .. `Timing.back` after t, when `cut`
+    reaches the stream's gate (otherwise `cut` itself): a brightness event that decays
+    back (lightning) brings it far below `cut`, a cut does not."""
     focus: float = 0.0
     """Share of the luma change from t-1 to t carried by the quarter of blocks that change
     most: near 1 when only a band of the picture changes (a wipe's moving edge), lower
@@ -97,8 +110,11 @@ class FrameScores:
 class ScoreStream:
     """Feed feature chunks in order; get `FrameScores` for every frame, in order."""
 
-    def __init__(self, timing: Timing = DEFAULT_TIMING) -> None:
+    def __init__(self, timing: Timing = DEFAULT_TIMING, gate: float = 0.0) -> None:
         self.timing = timing
+        self.gate = gate
+        """`back` is measured only where `cut` reaches this (it costs `Timing.back`
+        distances a frame); the detector passes its cut threshold."""
         self._grid: deque[Floats] = deque()
         self._hist: deque[Floats] = deque()
         self._spread: deque[float] = deque()
@@ -165,9 +181,14 @@ class ScoreStream:
         right2 = min(d(b2, b2 + half), d(b2 + 3, b2 + half + 3))
         between2 = self._between(a2, b2, t, 2 * 6)
         spread = self._spread[self._at(t)]
+        back = cut
+        if cut >= self.gate:
+            # from the last three frames before t: a fast decay's first steps are big too
+            later = range(t + 4, t + self.timing.back + 1)
+            back = min(cut, *(d(a, b) for a in (t - 1, t - 2, t - 3) for b in later))
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
-                           self._focus(t))  # fmt: skip
+                           back, self._focus(t))  # fmt: skip
 
     def _mono(self, a: int, b: int) -> float:
         ia, ib = self._at(a), self._at(b)
@@ -197,5 +218,5 @@ class ScoreStream:
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
     names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
-             "mono2", "focus")  # fmt: skip
+             "mono2", "back", "focus")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}
