@@ -179,6 +179,9 @@ def entrypoint(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:  # pragma: no cover - console script
+    from segspec.gcpause import freeze_after_pauses
+
+    freeze_after_pauses()  # one command per process: what planning builds lives to the end
     sys.exit(entrypoint())
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from segspec.backends.local.inputs import resolve_input
 from segspec.backends.local.store import LocalStore
 from segspec.errors import MediaError
-from segspec.media.probe import probe
 from segspec.plan.model import Want
 from segspec.plan.outputs import MediaFacts
 from segspec.state.atomic import write_atomic
@@ -55,6 +54,8 @@ def gather_media(wants: Iterable[Want], store: LocalStore) -> dict[str, MediaFac
             if src in failed:
                 found = failed[src]
             else:
+                from segspec.media.probe import probe  # PyAV (~0.2 s): only on a miss
+
                 try:
                     info = probe(src)
                 except MediaError as exc:

@@ -79,8 +79,8 @@ class JobRow:
         (address, line, column, request, local, kind, media, outside, prune,
          bucket, template, cutter, ranges, endpoint) = data  # fmt: skip
         return cls(
-            address, file, line, column, request, intern(local), intern(kind), media, outside,
-            prune, (intern(bucket), template, cutter, ranges),
+            intern(address), file, line, column, request, intern(local), intern(kind), media,
+            outside, prune, (intern(bucket), template, cutter, ranges),
             (endpoint[0], endpoint[1]) if endpoint else None, base_dir,
         )  # fmt: skip
 

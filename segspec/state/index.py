@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from sys import intern
 from typing import Any, BinaryIO, get_args
 
 from segspec.gcpause import collector_paused
@@ -142,7 +143,7 @@ def _decode(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
         ) in batch:
             if not address > previous or type(offset) is not int or type(length) is not int:
                 return None  # unsorted or not an index (a non-str address: TypeError)
-            previous = address
+            previous = address = intern(address)  # the spec rows share it
             spans[address] = (offset, length)
             summaries[address] = RecordSummary(
                 address,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import segspec.engine.foresight as foresight
+import segspec.media.probe as probing
 from segspec.backends.local.inputs import HashCache
 from segspec.backends.local.store import LocalStore
 from segspec.engine.foresight import gather_media
@@ -18,13 +20,13 @@ from segspec.plan.model import Want
 class Probes:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.paths: list[Path] = []
-        real = foresight.probe
+        real = probing.probe
 
         def counting(path: Path) -> Any:
             self.paths.append(path)
             return real(path)
 
-        monkeypatch.setattr(foresight, "probe", counting)
+        monkeypatch.setattr(probing, "probe", counting)  # foresight imports it on a miss
 
 
 def wants_for(files: list[Path], cache: HashCache) -> list[Want]:
@@ -80,3 +82,14 @@ def test_foresight_corrupt_cache_is_probed_again(
     probes = Probes(monkeypatch)
     assert gather_media(wants_for([file], hashes), store) == first
     assert len(probes.paths) == 1
+
+
+def test_a_kept_probe_does_not_import_pyav(tmp_path: Path) -> None:
+    """Foresight imports PyAV (~0.2 s) only to probe a content not kept yet."""
+    code = (
+        "import sys\n"
+        "from segspec.engine.foresight import gather_media\n"
+        "print('av' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"]

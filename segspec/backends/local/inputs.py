@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from segspec.backends.local.store import LocalStore, sha256_file
 from segspec.errors import BackendError, MediaError
 from segspec.spec.models import OSS_HTTP_RE, OSS_URL_RE, S3_URL_RE
-from segspec.spec.paths import Resolver, local_file, local_path
+from segspec.spec.paths import FileStat, Resolver, local_file, local_path
 from segspec.state.atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -161,7 +161,9 @@ class HashCache:
                 self._entries = data
         return self._entries
 
-    def identity(self, file: Path | str, stat: os.stat_result | None = None) -> dict[str, Any]:
+    def identity(
+        self, file: Path | str, stat: os.stat_result | FileStat | None = None
+    ) -> dict[str, Any]:
         """{path, size, mtime_ns, sha256} of `file`; raises OSError if it cannot be read.
         `stat` is the file's `os.stat` when the caller just made it."""
         stat = stat or os.stat(file)
@@ -190,7 +192,7 @@ class HashCache:
 
 
 def known_identity(
-    path: str, info: os.stat_result, known: Mapping[str, Any] | None
+    path: str, info: os.stat_result | FileStat, known: Mapping[str, Any] | None
 ) -> dict[str, Any] | None:
     """The recorded identity of `path` when the file still has its recorded size and
     mtime (its sha256 is then taken as recorded, as the hash cache would), else None."""
