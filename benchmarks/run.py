@@ -39,9 +39,25 @@ def ensure_venv() -> None:
     os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
-PARTS = ("tuning", "seen 9100 (tuning)", "seen 9200 (tuning)", "seen 9300 (tuning)",
-         "seen procedural 9400 (tuning)", "new held-out 9500",
-         "new procedural 9600")  # fmt: skip
+HELD = {
+    "seen 9100 (tuning)": ("heldout", "heldout", 9100,
+                           "the seen held-out set 9100- (now tuning material)"),
+    "seen 9200 (tuning)": ("heldout_fresh", "heldout", 9200,
+                           "the seen held-out set 9200- (now tuning material)"),
+    "seen 9300 (tuning)": ("heldout_new", "heldout", 9300,
+                           "the seen held-out set 9300- (now tuning material)"),
+    "seen procedural 9400 (tuning)": ("heldout2", "heldout2", 9400,
+                                      "the seen procedural set 9400- (now tuning material)"),
+    # built before this round's tuning, run once after its constants were committed
+    "new held-out 9500": ("heldout_9500", "heldout", 9500,
+                          "the new held-out part (held-out family, seeds 9500-)"),
+    "new procedural 9600": ("heldout2_9600", "heldout2", 9600,
+                            "the new procedural held-out part (seeds 9600-)"),
+}  # fmt: skip
+"""Every part but the tuning part: its folder under .work, its generator, first seed, and
+what the build step prints (generators are imported once the benchmark venv runs)."""
+
+PARTS = ("tuning", *HELD)
 """The seen held-out sets (9100-, 9200-, 9300-, procedural 9400-) are tuning material now:
 they were run and read in earlier rounds. The two new parts (9500-, procedural 9600-) were
 built before this round's tuning and not run until its constants were committed
@@ -82,35 +98,18 @@ def main() -> None:
         tuning = corpus.build(WORK / f"corpus{tag}", files, per_file)
         tuning += tuning_wide.build(WORK / f"corpus{tag}", 24, only=wide_files)
         parts["tuning"] = (WORK / f"corpus{tag}", tuning)
-    if "seen 9100 (tuning)" in wanted:
-        print("building the seen held-out set 9100- (now tuning material)...", flush=True)
-        held = heldout.build(WORK / f"heldout{tag}", held_per_file, only=held_files)
-        parts["seen 9100 (tuning)"] = (WORK / f"heldout{tag}", held)
-    if "seen 9200 (tuning)" in wanted:
-        print("building the seen held-out set 9200- (now tuning material)...", flush=True)
-        fresh = heldout.build(WORK / f"heldout_fresh{tag}", held_per_file, seed=9200,
-                              only=held_files, real=False)  # fmt: skip
-        parts["seen 9200 (tuning)"] = (WORK / f"heldout_fresh{tag}", fresh)
-    if "seen 9300 (tuning)" in wanted:
-        print("building the seen held-out set 9300- (now tuning material)...", flush=True)
-        new = heldout.build(WORK / f"heldout_new{tag}", held_per_file, seed=9300,
-                            only=held_files, real=False)  # fmt: skip
-        parts["seen 9300 (tuning)"] = (WORK / f"heldout_new{tag}", new)
-    if "seen procedural 9400 (tuning)" in wanted:
-        print("building the seen procedural set 9400- (now tuning material)...", flush=True)
-        proc = heldout2.build(WORK / f"heldout2{tag}", held_per_file, only=held_files)
-        parts["seen procedural 9400 (tuning)"] = (WORK / f"heldout2{tag}", proc)
-    if "new held-out 9500" in wanted:
-        # built before this round's tuning, run once after its constants were committed
-        print("building the new held-out part (held-out family, seeds 9500-)...", flush=True)
-        new5 = heldout.build(WORK / f"heldout_9500{tag}", held_per_file, seed=9500,
-                             only=held_files, real=False)  # fmt: skip
-        parts["new held-out 9500"] = (WORK / f"heldout_9500{tag}", new5)
-    if "new procedural 9600" in wanted:
-        print("building the new procedural held-out part (seeds 9600-)...", flush=True)
-        proc6 = heldout2.build(WORK / f"heldout2_9600{tag}", held_per_file, seed=9600,
-                               only=held_files)  # fmt: skip
-        parts["new procedural 9600"] = (WORK / f"heldout2_9600{tag}", proc6)
+    for name, (folder, family, seed, what) in HELD.items():
+        if name not in wanted:
+            continue
+        print(f"building {what}...", flush=True)
+        if family == "heldout":
+            # seed 9100 adds the real-footage negative; later seeds of the family do not
+            held = heldout.build(WORK / f"{folder}{tag}", held_per_file, seed=seed,
+                                 only=held_files, real=seed == 9100)  # fmt: skip
+        else:
+            held = heldout2.build(WORK / f"{folder}{tag}", held_per_file, seed=seed,
+                                  only=held_files)  # fmt: skip
+        parts[name] = (WORK / f"{folder}{tag}", held)
     if args.build_only:
         return
     detectors = DETECTORS
