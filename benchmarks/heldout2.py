@@ -26,7 +26,8 @@ fade through black or white, no flash, zoom, shake, title or crossing figure.
   sizes (360p-1080p) assigned differently from `heldout.py`; composed at 384x216, encoded
   with x264 `faster` at CRF 26 (the other families use `veryfast`, CRF 23).
 
-Seeds 9400-9407 (seen in round 3, now tuning material) and 9600-9607 (new in round 4).
+Seeds 9400-9407 and 9600-9607 (seen in rounds 3 and 4, now tuning material) and 9800-9807
+(new in round 5).
 Ground truth has the same shape as the other parts'.
 """
 

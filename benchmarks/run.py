@@ -48,18 +48,23 @@ HELD = {
                            "the seen held-out set 9300- (now tuning material)"),
     "seen procedural 9400 (tuning)": ("heldout2", "heldout2", 9400,
                                       "the seen procedural set 9400- (now tuning material)"),
+    "seen 9500 (tuning)": ("heldout_9500", "heldout", 9500,
+                           "the seen held-out set 9500- (now tuning material)"),
+    "seen procedural 9600 (tuning)": ("heldout2_9600", "heldout2", 9600,
+                                      "the seen procedural set 9600- (now tuning material)"),
     # built before this round's tuning, run once after its constants were committed
-    "new held-out 9500": ("heldout_9500", "heldout", 9500,
-                          "the new held-out part (held-out family, seeds 9500-)"),
-    "new procedural 9600": ("heldout2_9600", "heldout2", 9600,
-                            "the new procedural held-out part (seeds 9600-)"),
+    "new held-out 9700": ("heldout_9700", "heldout", 9700,
+                          "the new held-out part (held-out family, seeds 9700-)"),
+    "new procedural 9800": ("heldout2_9800", "heldout2", 9800,
+                            "the new procedural held-out part (seeds 9800-)"),
 }  # fmt: skip
 """Every part but the tuning part: its folder under .work, its generator, first seed, and
 what the build step prints (generators are imported once the benchmark venv runs)."""
 
 PARTS = ("tuning", *HELD)
-"""The seen held-out sets (9100-, 9200-, 9300-, procedural 9400-) are tuning material now:
-they were run and read in earlier rounds. The two new parts (9500-, procedural 9600-) were
+"""The seen held-out sets (9100-, 9200-, 9300-, 9500-, procedural 9400- and 9600-) are tuning
+material now: they were run and read in earlier rounds. The two new parts (9700-, procedural
+9800-) were
 built before this round's tuning and not run until its constants were committed
 (README.md)."""
 

@@ -73,11 +73,19 @@ def run(folder: Path, verbose: bool) -> Score:
     return total
 
 
-TUNING = ("corpus", "heldout", "heldout_fresh", "heldout_new", "heldout2")
+TUNING = (
+    "corpus",
+    "heldout",
+    "heldout_fresh",
+    "heldout_new",
+    "heldout_9500",
+    "heldout2",
+    "heldout2_9600",
+)
 """Folders tune.py may read: the tuning part and the held-out sets seen in earlier rounds
-(9100-, 9200-, 9300-, procedural 9400-; now tuning material). The new held-out parts
-(`heldout_9500`, `heldout2_9600`) are refused: they are run once, by run.py, after the
-constants are committed."""
+(9100-, 9200-, 9300-, 9500-, procedural 9400- and 9600-; now tuning material). The new
+held-out parts (`heldout_9700`, `heldout2_9800`) are refused: they are run once, by run.py,
+after the constants are committed."""
 
 
 if __name__ == "__main__":
