@@ -123,7 +123,7 @@ def collect(folder: str, loose: float) -> list[FileCands]:
     stage = hashlib.sha256(repr((CANDIDATES, FEATURES)).encode()).hexdigest()[:10]
     cache = OUT / f"cands_{folder}_{loose:.2f}_{stage}.pkl"
     if cache.is_file():
-        return pickle.loads(cache.read_bytes())  # type: ignore[no-any-return]
+        return [FileCands(**d) for d in pickle.loads(cache.read_bytes())]
     out = []
     for meta in sorted((WORK / folder).glob("*.json")):
         truth = json.loads(meta.read_text())
@@ -148,7 +148,7 @@ def collect(folder: str, loose: float) -> list[FileCands]:
             flush=True,
         )
     OUT.mkdir(parents=True, exist_ok=True)
-    cache.write_bytes(pickle.dumps(out))
+    cache.write_bytes(pickle.dumps([vars(f) for f in out]))  # plain dicts: any importer reads them
     return out
 
 
