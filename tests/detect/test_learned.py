@@ -41,21 +41,10 @@ def edit(seed: int) -> npt.NDArray[np.uint8]:
         a = texture(seed * 100 + i, THUMB_W)
         pics += [a] * int(rng.integers(15, 40))
         if i % 3 == 1:
-            pics += dissolve(a, texture(seed * 100 + 50 + i, THUMB_W), 0, int(rng.integers(4, 30)), 0)
+            pics += dissolve(
+                a, texture(seed * 100 + 50 + i, THUMB_W), 0, int(rng.integers(4, 30)), 0
+            )
     pics += pan(seed, 60, 2.0)
-    return thumbs(pics, grain=2)
-
-
-def switch_off_lightning(fps: float) -> npt.NDArray[np.uint8]:
-    """A shot lit by a bluish light that decays slowly and is then switched off at once:
-    the last step is a sudden change back to the unlit picture of 0.5 s before."""
-    shot = texture(21, THUMB_W)
-    light = np.array([110.0, 150.0, 175.0])[:, None, None] - np.array([0, 128, 128])[:, None, None]
-    onset, frames = round(1.5 * fps), round(4.0 * fps)
-    tau, stop = 0.15 * fps, round(0.45 * fps)
-    pics = [shot] * onset
-    pics += [shot + light * 0.6 * np.exp(-j / tau) for j in range(stop)]
-    pics += [shot] * (frames - len(pics))
     return thumbs(pics, grain=2)
 
 
@@ -148,17 +137,22 @@ def test_learned_weights_round_trip_and_bad_files_are_refused(tmp_path: Path) ->
         load_model(tmp_path / "names.npz")
 
 
-def test_learned_opt_in_changes_the_decision_on_a_switched_off_light() -> None:
-    """The case the stage was built for: a light switched off at the end of its decay
-    makes the hand-built detector report a cut; the shipped model rejects it."""
+def test_learned_opt_in_changes_the_decisions_on_a_fast_pan() -> None:
+    """A still shot cut to a fast pan over another texture: the hand-built detector
+    reports the cut alone; the shipped learned stage keeps the cut and adds boundaries
+    inside the pan (peaks of the long-range change it accepts). This is the measured
+    weakness that keeps the stage off by default (benchmarks/README.md)."""
     fps = 25.0
-    rows = switch_off_lightning(fps)
+    rows = thumbs([texture(40, THUMB_W)] * 30 + pan(41, 90, 2.0), grain=2)
     hand = run(ShotFinder(fps, threshold=0.2, min_shot_seconds=0.5), rows, 16)
-    assert hand, "the hand-built detector reports a boundary in this case"
-    assert run(LearnedFinder(fps), rows, 16) == []
-    # and the shipped stage still keeps a real cut to another picture
+    learned = run(LearnedFinder(fps), rows, 16)
+    assert hand == [30]
+    assert learned[0] == 30 and len(learned) > 1, learned
+    assert all(f > 30 + 12 for f in learned[1:]), learned
+    # and on still shots joined by a cut both agree
     cut = thumbs([texture(30, THUMB_W)] * 40 + [texture(31, THUMB_W)] * 40, grain=2)
     assert run(LearnedFinder(fps), cut, 16) == [40]
+    assert run(ShotFinder(fps, threshold=0.2, min_shot_seconds=0.5), cut, 16) == [40]
 
 
 def test_learned_stage_is_off_by_default() -> None:
