@@ -60,7 +60,7 @@ ensure_venv()
 from score import TOLERANCE, Score, score_file  # noqa: E402
 from tune import TUNING, WORK, thumbs  # noqa: E402
 
-from segspec.detect import DEFAULT_MIN_SHOT_SECONDS, ShotFinder  # noqa: E402
+from segspec.detect import DEFAULT_MIN_SHOT_SECONDS, ShotFinder, learned  # noqa: E402
 from segspec.detect.learned import (  # noqa: E402
     FEATURES,
     WEIGHTS,
@@ -384,7 +384,7 @@ def heldout() -> None:
     result = OUT / "heldout.json"
     if result.is_file() and "--again" not in sys.argv:
         sys.exit(f"the held-out run was made already ({result}); it is run once")
-    for path in (WEIGHTS, Path(__file__)):
+    for path in (WEIGHTS, Path(__file__), Path(learned.__file__)):
         if not committed(path):
             sys.exit(f"{path} differs from the last commit: commit the frozen model first")
     head = subprocess.run(
@@ -400,8 +400,8 @@ def heldout() -> None:
             hand = run_finder(
                 ShotFinder(fps, threshold=0.2, min_shot_seconds=DEFAULT_MIN_SHOT_SECONDS), arr
             )
-            learned = run_finder(LearnedFinder(fps, model=model), arr)
-            runs.append({"folder": folder, "truth": truth, "hand": hand, "learned": learned})
+            found = run_finder(LearnedFinder(fps, model=model), arr)
+            runs.append({"folder": folder, "truth": truth, "hand": hand, "learned": found})
     OUT.mkdir(parents=True, exist_ok=True)
     result.write_text(json.dumps({"commit": head, "runs": runs}, indent=1))
     render_heldout(runs)
