@@ -198,7 +198,7 @@ class Entry:
         return header + b"\n" + b"".join(lines) + tail.encode() + b"\n"
 
 
-@dataclass
+@dataclass(slots=True)
 class Built:
     """One job of a file just loaded: made now (`job`), or taken from the previous entry
     (`row_data` and `line`), with its own key and budget cost (see the module doc)."""

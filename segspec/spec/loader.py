@@ -598,7 +598,8 @@ def _jobs(
                 if not budget.spend(cost):  # (as making it would have found)
                     problems.add(file, pos, ("jobs", name), "exceeds the file's value budget")
                     return out
-                data_row = [data_row[0], pos[0], pos[1], *data_row[3:]]
+                if data_row[1] != pos[0] or data_row[2] != pos[1]:  # the job moved
+                    data_row = [data_row[0], pos[0], pos[1], *data_row[3:]]
                 row = JobRow.from_list(data_row, file, base_dir)
                 out.append(Built(row, key, cost, row_data=data_row, line=line))
                 continue
