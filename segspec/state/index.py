@@ -11,10 +11,11 @@ stays the one source of truth. JSON, never pickle: a state may come from a share
 Layout, one JSON value per line: a header object, then one array per job in address
 order: `[[offset, length], [address, backend, fingerprint, status, attempt, prune_outputs,
 input, [[bucket, object_key, size, sha256, etag, mtime_ns], ...], [bucket, endpoint] |
-null]]`, where input is `[path, size, mtime_ns, sha256]` (a local file's identity), an
-object (any other identity) or null. The rows are decoded by msgspec straight into the
-summaries' structs, each value checked against its type (a row of another shape makes the
-index unusable): fast, and no code runs from the file's contents.
+null]]`, where input is `[directory, name, size, mtime_ns, sha256]` (a local file's
+identity, see `InputSummary`), an object (any other identity) or null. The rows are
+decoded by msgspec straight into the summaries' structs, each value checked against its
+type (a row of another shape makes the index unusable): fast, and no code runs from the
+file's contents.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import msgspec
 
 from segspec.gcpause import collector_paused
 from segspec.state.document import Span
-from segspec.state.summary import RecordSummary
+from segspec.state.summary import InputSummary, RecordSummary
 
 INDEX_FORMAT = "segspec-state-index"
 INDEX_VERSION = 3
@@ -123,7 +124,7 @@ def _decode(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
             if not address > previous:
                 return None  # unsorted, or a duplicate
             # one string per address (the spec rows intern theirs: the same object), and
-            # one per backend and bucket, not one per job
+            # one per backend, input directory and bucket, not one per job
             previous = address = intern(address)
             if address is not summary.address:
                 _set(summary, "address", address)
@@ -131,6 +132,9 @@ def _decode(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
             summaries[address] = summary
             backend = summary.backend
             _set(summary, "backend", shared.setdefault(backend, backend))
+            if type(given := summary.input) is InputSummary:
+                directory = given.directory
+                _set(given, "directory", shared.setdefault(directory, directory))
             for output in summary.outputs:
                 bucket = output.bucket
                 _set(output, "bucket", shared.setdefault(bucket, bucket))

@@ -36,19 +36,26 @@ class OutputSummary(msgspec.Struct, frozen=True, array_like=True, gc=False):
 
 class InputSummary(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """A recorded input identity of exactly the shape a local file's has (every other
-    shape stays a dict): a fifth of the dict's size."""
+    shape stays a dict): a fraction of the dict's size, and its path split after the last
+    separator so the index can give jobs whose inputs share a directory one string for it."""
 
-    path: str
+    directory: str
+    """The path up to and including its last `/` ("" when it has none)."""
+    name: str
     size: int
     mtime_ns: int
     sha256: str
 
+    @property
+    def path(self) -> str:
+        return self.directory + self.name
+
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "size": self.size, "mtime_ns": self.mtime_ns,
-                "sha256": self.sha256}  # fmt: skip
+        return {"path": self.directory + self.name, "size": self.size,
+                "mtime_ns": self.mtime_ns, "sha256": self.sha256}  # fmt: skip
 
 
-_LOCAL_KEYS = frozenset(InputSummary.__struct_fields__)
+_LOCAL_KEYS = frozenset(("path", "size", "mtime_ns", "sha256"))
 
 
 def compact_input(identity: dict[str, Any] | None) -> InputSummary | dict[str, Any] | None:
@@ -57,13 +64,14 @@ def compact_input(identity: dict[str, Any] | None) -> InputSummary | dict[str, A
         identity is not None
         and len(identity) == len(_LOCAL_KEYS)
         and identity.keys() == _LOCAL_KEYS
-        and type(identity["path"]) is str
+        and type(path := identity["path"]) is str
         and type(identity["size"]) is int
         and type(identity["mtime_ns"]) is int
         and type(identity["sha256"]) is str
     ):
+        head, sep, name = path.rpartition("/")
         return InputSummary(
-            identity["path"], identity["size"], identity["mtime_ns"], identity["sha256"]
+            head + sep, name, identity["size"], identity["mtime_ns"], identity["sha256"]
         )
     return identity
 

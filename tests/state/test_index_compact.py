@@ -47,8 +47,15 @@ def test_compact_input_only_for_the_exact_local_shape() -> None:
         found = compact_input(given)
         if name == "local":
             assert isinstance(found, InputSummary) and found.as_dict() == LOCAL
+            assert (found.directory, found.name, found.path) == ("/p/", "ep.mp4", "/p/ep.mp4")
         else:
             assert found is given, name
+
+
+def test_compact_input_path_without_separator() -> None:
+    found = compact_input(LOCAL | {"path": "ep.mp4"})
+    assert isinstance(found, InputSummary) and (found.directory, found.name) == ("", "ep.mp4")
+    assert found.as_dict() == LOCAL | {"path": "ep.mp4"}
 
 
 def test_summary_identity_is_the_record_input() -> None:
@@ -72,16 +79,23 @@ def test_index_round_trips_every_input_shape(path: Path, monkeypatch: pytest.Mon
 
 
 def test_index_summaries_share_strings(path: Path) -> None:
-    """One string per backend and bucket, however many jobs (what keeps 100,000
-    summaries small); the address is the dictionary's own key."""
+    """One string per backend, input directory and bucket, however many jobs (what keeps
+    100,000 summaries small); the address is the dictionary's own key."""
     outputs = [
         {"index": 0, "bucket": "clips", "object_key": "a.mp4", "size": 1, "sha256": "b" * 64}
     ]
-    jobs = {f"j{n}": rec(f"j{n}", outputs=outputs) for n in range(4)}
+    jobs = {
+        f"j{n}": rec(f"j{n}", outputs=outputs, input=LOCAL | {"path": f"/media/{n}.mp4"})
+        for n in range(4)
+    }
     folded(path, jobs)
     summaries = StateStore.open(path).summaries()
     assert len({id(s.backend) for s in summaries.values()}) == 1
     assert len({id(s.outputs[0].bucket) for s in summaries.values()}) == 1
+    inputs = [s.input for s in summaries.values()]
+    assert all(isinstance(i, InputSummary) for i in inputs)
+    assert len({id(i.directory) for i in inputs if isinstance(i, InputSummary)}) == 1
+    assert [s.identity for s in summaries.values()] == [r.input for r in jobs.values()]
     assert all(s.address is key for key, s in summaries.items())
 
 
