@@ -128,3 +128,18 @@ def test_index_of_version_2_is_rebuilt(path: Path, monkeypatch: pytest.MonkeyPat
     assert_reads_as(store, jobs)
     assert index_of(path).read_bytes() == written  # and the index rebuilt at once
     assert json.loads(written.split(b"\n", 1)[0])["version"] == INDEX_VERSION
+
+
+def test_index_with_hostile_values_is_refused(path: Path) -> None:
+    """A row whose input nests 200,000 levels deep, or whose values have the wrong types,
+    makes the index unusable (the document is read); nothing in it is executed."""
+    jobs = records(3)
+    folded(path, jobs)
+    head, first, *rest = index_of(path).read_bytes().splitlines()
+    deep = b'{"a":' * 200_000 + b"1" + b"}" * 200_000
+    (span, summary) = json.loads(first)
+    summary[6] = "INPUT"
+    hostile = json.dumps([span, summary]).encode().replace(b'"INPUT"', deep)
+    for row in (hostile, first.replace(b'"local"', b"7", 1)):
+        index_of(path).write_bytes(b"\n".join([head, row, *rest]) + b"\n")
+        assert_reads_as(StateStore.open(path), jobs)
