@@ -50,10 +50,18 @@ of a moving picture can stray where its neighbours' do not."""
 MONO_MIN = 0.42
 """The longer window's change must be at least this monotonic (`mono2`): over 1.6 s a
 pan, a zoom or shake moves content through blocks and back, a transition does not."""
+MONO_SURE = 0.8
+SURE_SIDE_RATIO = 2.0
 RETURN_SHARE = 0.55
 """A sudden change is not a cut when, within `scores.RETURN_SECONDS`, the picture comes
 back to within this share of the change (`back`): lightning, a strobe or a flash longer
 than the three frames `cut` skips. A flash over a fade's flat frame does not come back."""
+LIT_SHARE = 0.3
+"""A flat frame is no fade's bottom when a sudden change within HOLD frames of it comes
+back to within this share of that change: light flooding a pale scene to a uniform frame
+(it comes back to within a tenth or so). A fade's own steps next to its flat frame can
+look alike on both sides (two dim pictures), to about half their change: the share is
+lower than RETURN_SHARE."""
 CUTNESS = 2.5
 """A cut is hard when its step is this many times the largest step within 3 frames;
 otherwise the change is spread over several frames (a fast fade) and counts as gradual."""
@@ -203,7 +211,7 @@ class Decider:
                     return Candidate(t, "cut", 2.0 + s.cut, s.cut, s.wide, b)
                 b = self._gradual(s, near, "dissolve", s.cut)
                 return Candidate(t, "soft", 0.5 + s.cut, s.cut, s.wide, b)
-        if self._is_fade(s, near):
+        if self._is_fade(s, near) and not self._lit(s, near):
             # a flat shot next to a short transition also dips in spread: when the change
             # is concentrated a few frames away from the flattest frame, it is there
             at = self._locate(s, near, self.half, s.wide)
@@ -223,7 +231,7 @@ class Decider:
             return Candidate(at, "gradual", 1.0 + s.wide, s.cut, s.wide, b, t)
         if (  # a transition too long for the first window, seen by the longer one
             s.wide2 >= self.wide_min
-            and s.wide2 >= LONG_SIDE_RATIO * s.side2
+            and s.wide2 >= (SURE_SIDE_RATIO if s.mono2 >= MONO_SURE else LONG_SIDE_RATIO) * s.side2
             and s.between2 <= BETWEEN_MAX
             and s.mono2 >= MONO_MIN
             and self._plateau_middle(s, near, long=True)
@@ -316,6 +324,15 @@ class Decider:
         while last + 1 in spread and spread[last + 1] > spread[last] + FADE_RISE:
             last += 1
         return Boundary(s.frame, "fade", first, last, round(change, 4))
+
+    def _lit(self, s: FrameScores, near: list[FrameScores]) -> bool:
+        """True when a flat frame was reached by a sudden change that comes back (see
+        RETURN_SHARE): light flooding a pale scene to a uniform frame, not a fade."""
+        return any(
+            o.cut >= self.cut_min and o.back < LIT_SHARE * o.cut
+            for o in near
+            if abs(o.frame - s.frame) <= HOLD
+        )
 
     def _is_fade(self, s: FrameScores, near: list[FrameScores]) -> bool:
         """True at the flattest frame of a dip in spread that both sides ramp down to."""

@@ -64,6 +64,16 @@ def distance(grid_a: Floats, hist_a: Floats, grid_b: Floats, hist_b: Floats) -> 
     return 0.5 * (min(pix, 1.0) + hist)
 
 
+def nearest(grids_a: Floats, hists_a: Floats, grids_b: Floats, hists_b: Floats) -> float:
+    """The smallest `distance` between any frame of one set and any frame of another.
+
+    Each set is stacked (frames x features); computed in one pass over every pair.
+    """
+    pix = np.abs(grids_a[:, None, :] - grids_b[None, :, :]).mean(axis=2) / 64.0
+    hist = 0.5 * np.abs(hists_a[:, None, :] - hists_b[None, :, :]).sum(axis=2)
+    return float((0.5 * (np.minimum(pix, 1.0) + hist)).min())
+
+
 def out_of_range(grid_a: Floats, grid_b: Floats, grid_mid: Floats) -> float:
     """How far a middle frame lies outside the span between two end frames, per block.
 

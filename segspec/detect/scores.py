@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from segspec.detect.features import LUMA_BLOCKS, Floats, distance, out_of_range
+from segspec.detect.features import LUMA_BLOCKS, Floats, distance, nearest, out_of_range
 
 HALF_SECONDS = 0.4
 """Half-width of the long-range comparison that sees gradual transitions (10 frames at 25
@@ -183,12 +183,21 @@ class ScoreStream:
         spread = self._spread[self._at(t)]
         back = cut
         if cut >= self.gate:
-            # from the last three frames before t: a fast decay's first steps are big too
-            later = range(t + 4, t + self.timing.back + 1)
-            back = min(cut, *(d(a, b) for a in (t - 1, t - 2, t - 3) for b in later))
+            back = min(cut, self._back(t))
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
                            back, self._focus(t))  # fmt: skip
+
+    def _back(self, t: int) -> float:
+        """Smallest distance from the frames up to `Timing.back` before t to the frames
+        4 .. `Timing.back` after it: whether a sudden change at t is part of an event
+        that ends where it began (the onset, the decay or the switch-off of lightning)."""
+        reach = self.timing.back
+        before = [self._at(k) for k in range(t - reach, t)]
+        after = [self._at(k) for k in range(t + 4, t + reach + 1)]
+        g, h = self._grid, self._hist
+        return nearest(np.stack([g[i] for i in before]), np.stack([h[i] for i in before]),
+                       np.stack([g[i] for i in after]), np.stack([h[i] for i in after]))  # fmt: skip
 
     def _mono(self, a: int, b: int) -> float:
         ia, ib = self._at(a), self._at(b)
