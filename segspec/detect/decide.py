@@ -50,6 +50,10 @@ of a moving picture can stray where its neighbours' do not."""
 MONO_MIN = 0.42
 """The longer window's change must be at least this monotonic (`mono2`): over 1.6 s a
 pan, a zoom or shake moves content through blocks and back, a transition does not."""
+COVER_MIN = 0.5
+"""A gradual transition replaces most of the picture: at least this share of its blocks
+differs between the window's ends (`cover`). An object coming into a shot and staying
+(a figure, a car, a dark shape over a third of the frame) changes only its own part."""
 MONO_SURE = 0.8
 SURE_SIDE_RATIO = 2.0
 RETURN_SHARE = 0.55
@@ -224,6 +228,7 @@ class Decider:
             s.wide >= self.wide_min
             and s.wide >= SIDE_RATIO * s.side
             and self._between(s, near) <= BETWEEN_MAX
+            and self._cover(s, near) >= COVER_MIN
             and self._plateau_middle(s, near)
         ):
             at = self._locate(s, near, self.half, s.wide)
@@ -234,6 +239,7 @@ class Decider:
             and s.wide2 >= (SURE_SIDE_RATIO if s.mono2 >= MONO_SURE else LONG_SIDE_RATIO) * s.side2
             and s.between2 <= BETWEEN_MAX
             and s.mono2 >= MONO_MIN
+            and self._cover(s, near, long=True) >= COVER_MIN
             and self._plateau_middle(s, near, long=True)
         ):
             at = self._locate(s, near, self.long, s.wide2)
@@ -245,6 +251,11 @@ class Decider:
         """The first window's `between` at its smallest within BETWEEN_REACH of t."""
         reach = round(BETWEEN_REACH * self.half)
         return min(o.between for o in near if abs(o.frame - s.frame) <= reach)
+
+    def _cover(self, s: FrameScores, near: list[FrameScores], long: bool = False) -> float:
+        """The window's `cover` (or `cover2`) at its largest within BETWEEN_REACH of t."""
+        reach = round(BETWEEN_REACH * self.half)
+        return max(o.cover2 if long else o.cover for o in near if abs(o.frame - s.frame) <= reach)
 
     def _locate(self, s: FrameScores, near: list[FrameScores], half: int, wide: float) -> int:
         """Where, inside the long-range window around t, the change actually happens.

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from segspec.detect.features import LUMA_BLOCKS, Floats, distance, nearest, out_of_range
+from segspec.detect.features import (
+    LUMA_BLOCKS,
+    Floats,
+    coverage,
+    distance,
+    nearest,
+    out_of_range,
+)
 
 HALF_SECONDS = 0.4
 """Half-width of the long-range comparison that sees gradual transitions (10 frames at 25
@@ -101,6 +108,10 @@ class FrameScores:
     """Smallest distance from frames t-3 .. t-1 to the frames 4 .. `Timing.back` after t, when `cut`
     reaches the stream's gate (otherwise `cut` itself): a brightness event that decays
     back (lightning) brings it far below `cut`, a cut does not."""
+    cover: float = 1.0
+    """Share of the picture that differs between t-HALF and t+HALF (`features.coverage`)."""
+    cover2: float = 1.0
+    """The same between t-LONG and t+LONG."""
     focus: float = 0.0
     """Share of the luma change from t-1 to t carried by the quarter of blocks that change
     most: near 1 when only a band of the picture changes (a wipe's moving edge), lower
@@ -184,9 +195,11 @@ class ScoreStream:
         back = cut
         if cut >= self.gate:
             back = min(cut, self._back(t))
+        g = self._grid
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
-                           back, self._focus(t))  # fmt: skip
+                           back, coverage(g[self._at(a)], g[self._at(b)]),
+                           coverage(g[self._at(a2)], g[self._at(b2)]), self._focus(t))  # fmt: skip
 
     def _back(self, t: int) -> float:
         """Smallest distance from the frames up to `Timing.back` before t to the frames
@@ -227,5 +240,5 @@ class ScoreStream:
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
     names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
-             "mono2", "back", "focus")  # fmt: skip
+             "mono2", "back", "cover", "cover2", "focus")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}
