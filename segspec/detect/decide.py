@@ -54,8 +54,6 @@ COVER_MIN = 0.5
 """A gradual transition replaces most of the picture: at least this share of its blocks
 differs between the window's ends (`cover`). An object coming into a shot and staying
 (a figure, a car, a dark shape over a third of the frame) changes only its own part."""
-MONO_SURE = 0.8
-SURE_SIDE_RATIO = 2.0
 RETURN_SHARE = 0.55
 """A sudden change is not a cut when, within `scores.RETURN_SECONDS`, the picture comes
 back to within this share of the change (`back`): lightning, a strobe or a flash longer
@@ -236,7 +234,7 @@ class Decider:
             return Candidate(at, "gradual", 1.0 + s.wide, s.cut, s.wide, b, t)
         if (  # a transition too long for the first window, seen by the longer one
             s.wide2 >= self.wide_min
-            and s.wide2 >= (SURE_SIDE_RATIO if s.mono2 >= MONO_SURE else LONG_SIDE_RATIO) * s.side2
+            and s.wide2 >= LONG_SIDE_RATIO * s.side2
             and s.between2 <= BETWEEN_MAX
             and s.mono2 >= MONO_MIN
             and self._cover(s, near, long=True) >= COVER_MIN
