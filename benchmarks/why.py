@@ -27,4 +27,5 @@ if __name__ == "__main__":
     for s in scores[max(0, first) : last + 1]:
         print(f"{s.frame:5d} {s.step:.3f} {s.cut:.3f} {s.wide:.3f} {s.side:.3f} "
               f"{s.between:.3f} {s.wide2:.3f} {s.side2:.3f} {s.between2:.3f} "
-              f"{s.focus:.2f} {s.spread:5.1f} {s.mono2:.2f} {s.back:.3f} {s.cover:.2f} {s.cover2:.2f}")  # fmt: skip
+              f"{s.focus:.2f} {s.spread:5.1f} {s.mono2:.2f} {s.back:.3f} "
+              f"{s.cover:.2f} {s.cover2:.2f}")  # fmt: skip

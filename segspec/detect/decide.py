@@ -95,6 +95,13 @@ LOCATE_SHARE = 0.2
 """A gradual transition is placed by its steps when their excess over the window's
 ordinary level adds up to at least this share of its long-range change."""
 
+LOCATE_Q = 0.25
+LOCATE_RUN = 0.625
+"""...and only when the middle half of that change (from the LOCATE_Q to the 1 - LOCATE_Q
+share of it) happens within LOCATE_RUN x the long-range half-width (0.25 s): a short
+transition is placed on its own frames even when motion elsewhere in the window (an
+object entering half a second later) adds a tail of change; a change spread over the
+window (a long dissolve) keeps the window's middle."""
 Kind = Literal["cut", "dissolve", "fade", "wipe"]
 KINDS: tuple[Kind, ...] = ("cut", "dissolve", "fade", "wipe")
 
@@ -276,10 +283,11 @@ class Decider:
         for frame, e in excess:
             acc += e
             marks.append((acc, frame))
-        q10, q50, q90 = (next(f for a, f in marks if a >= q * total) for q in (0.1, 0.5, 0.9))
+        lo, mid, hi = (next(f for a, f in marks if a >= q * total)
+                       for q in (LOCATE_Q, 0.5, 1 - LOCATE_Q))  # fmt: skip
         # only a change concentrated in a short run of frames is placed there; one spread
         # over the window (a long dissolve, maybe with a visible start) keeps its middle
-        return q50 if q90 - q10 < 3 * half // 4 else t
+        return mid if hi - lo < LOCATE_RUN * half else t
 
     def _gradual(
         self,

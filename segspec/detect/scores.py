@@ -209,8 +209,9 @@ class ScoreStream:
         before = [self._at(k) for k in range(t - reach, t)]
         after = [self._at(k) for k in range(t + 4, t + reach + 1)]
         g, h = self._grid, self._hist
-        return nearest(np.stack([g[i] for i in before]), np.stack([h[i] for i in before]),
-                       np.stack([g[i] for i in after]), np.stack([h[i] for i in after]))  # fmt: skip
+        grids_a, hists_a = np.stack([g[i] for i in before]), np.stack([h[i] for i in before])
+        grids_b, hists_b = np.stack([g[i] for i in after]), np.stack([h[i] for i in after])
+        return nearest(grids_a, hists_a, grids_b, hists_b)
 
     def _mono(self, a: int, b: int) -> float:
         ia, ib = self._at(a), self._at(b)

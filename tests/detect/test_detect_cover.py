@@ -61,3 +61,19 @@ def test_wipe_over_the_whole_picture_is_one_boundary_inside_it(fps: float, secon
     first, span = round(1.5 * fps), max(2, int(seconds * fps))
     assert len(found) == 1, found
     assert first - 2 <= found[0][0] <= first + span + 2, found
+
+
+@pytest.mark.parametrize("fps", RATES)
+@pytest.mark.parametrize("delay", [0.3, 0.45])
+def test_short_wipe_then_an_object_entering_is_placed_on_the_wipe(fps: float, delay: float) -> None:
+    """A 3-frame wipe, then `delay` s later a dark shape entering over 0.5 s: the long-range
+    window sees both, and the boundary goes where the middle half of the change is (the
+    wipe), not to the window's middle."""
+    start = round(1.5 * fps)
+    frames = wipe(texture(31, THUMB_W), texture(32, THUMB_W), fps, 3 / fps)[: start + 3]
+    shape = entering(texture(32, THUMB_W), fps, 0.5, 0.3)
+    skip = round(1.5 * fps) - round(delay * fps)
+    rows = thumbs(frames + shape[skip : skip + round(2 * fps)], grain=2)
+    found = run(rows, fps)
+    assert len(found) == 1, found
+    assert start - 2 <= found[0][0] <= start + 4, found
