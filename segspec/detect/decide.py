@@ -96,9 +96,9 @@ LOCATE_SHARE = 0.2
 ordinary level adds up to at least this share of its long-range change."""
 
 LOCATE_Q = 0.25
-LOCATE_RUN = 0.625
+LOCATE_RUN = 0.5
 """...and only when the middle half of that change (from the LOCATE_Q to the 1 - LOCATE_Q
-share of it) happens within LOCATE_RUN x the long-range half-width (0.25 s): a short
+share of it) happens within LOCATE_RUN x the long-range half-width (0.2 s): a short
 transition is placed on its own frames even when motion elsewhere in the window (an
 object entering half a second later) adds a tail of change; a change spread over the
 window (a long dissolve) keeps the window's middle."""
