@@ -170,13 +170,14 @@ def test_interrupt_sigint_exits_130_nothing_failed(
             proc.kill()
             proc.communicate()
     assert proc.returncode == 130, err
-    assert "Interrupted. Everything finished so far is recorded in the state." in err
-    assert "Traceback" not in err
+    assert "Interrupted. Everything finished so far is recorded in the state." in err, err
+    assert "Traceback" not in err, err
 
     recorded = statuses(root)
-    assert "Failed" not in recorded.values()
+    assert "Failed" not in recorded.values(), (recorded, err)
     finished = {a for a, s in recorded.items() if s == "Finished"}
-    assert 1 <= len(finished) < JOBS
+    # every job Finished would mean the SIGINT arrived after the last one: nothing tested
+    assert 1 <= len(finished) < JOBS, (recorded, err)
     # The interrupted apply folded its journal into the state file on the way out.
     assert not (root / "segspec.state.json.journal").exists()
 
