@@ -55,9 +55,10 @@ COVER_MIN = 0.5
 differs between the window's ends (`cover`). An object coming into a shot and staying
 (a figure, a car, a dark shape over a third of the frame) changes only its own part."""
 RETURN_SHARE = 0.55
-"""A sudden change is not a cut when, within `scores.RETURN_SECONDS`, the picture comes
-back to within this share of the change (`back`): lightning, a strobe or a flash longer
-than the three frames `cut` skips. A flash over a fade's flat frame does not come back."""
+"""A sudden change is not a cut when the pictures within `scores.RETURN_SECONDS` before
+and after it are alike to within this share of the change (`back`): lightning (at its
+onset, in its decay and where its light is switched off), a strobe or a flash longer than
+the three frames `cut` skips. A flash over a fade's flat frame does not come back."""
 LIT_SHARE = 0.3
 """A flat frame is no fade's bottom when a sudden change within HOLD frames of it comes
 back to within this share of that change: light flooding a pale scene to a uniform frame

@@ -32,10 +32,11 @@ detector at 24 and at 60 fps."""
 
 
 RETURN_SECONDS = 0.5
-"""How long after a sudden change the detector looks for the picture coming back (`back`):
-a flash, a strobe or lightning (sudden onset, decay over up to ~0.4 s) returns to the
-picture before it; a cut does not. No shorter than the default minimum shot length, so a
-shot cut back to within it could not have been reported anyway."""
+"""How far before and after a sudden change the detector looks for the same picture on
+both sides (`back`): a flash, a strobe or lightning (sudden onset, decay over up to
+~0.4 s, maybe switched off at the end) begins and ends on the same picture; a cut does
+not. No shorter than the default minimum shot length, so a shot cut back to within it
+could not have been reported anyway."""
 
 
 GRAIN = 1.0
@@ -105,9 +106,11 @@ class FrameScores:
     dissolve or a wipe changes each block once (about 1); a pan, a zoom or shake moves
     content through blocks and back (well under 1)."""
     back: float = 1.0
-    """Smallest distance from frames t-3 .. t-1 to the frames 4 .. `Timing.back` after t, when `cut`
-    reaches the stream's gate (otherwise `cut` itself): a brightness event that decays
-    back (lightning) brings it far below `cut`, a cut does not."""
+    """Smallest distance from the frames up to `Timing.back` before t to the frames
+    4 .. `Timing.back` after t, when `cut` reaches the stream's gate (otherwise `cut`
+    itself). A brightness event that ends where it began (lightning: its onset, a big step
+    of its decay, or its light switched off at the end) brings it far below `cut`, since
+    the picture before the light and the picture after it are the same; a cut does not."""
     cover: float = 1.0
     """Share of the picture that differs between t-HALF and t+HALF (`features.coverage`)."""
     cover2: float = 1.0
