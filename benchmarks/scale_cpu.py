@@ -5,8 +5,9 @@
 Wall time on the shared 2-core machine swings by 2× between minutes; the CPU time (user +
 sys, from wait4) of the same command swings far less. For each project `scale.py` built,
 the floor (as in scale.py), `segspec plan` and `segspec plan --refresh=false` run `--runs`
-times each, interleaved, in fresh processes; the median CPU time and the largest peak RSS
-are reported, with the ratio of the CPU time to the floor's.
+times each, interleaved, in fresh processes; the median CPU time, the median wall time and
+the largest peak RSS are reported, each time with its ratio to the floor's, and the load
+average (1 min) before and after the row.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,13 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale import BUILD_KEY, FLOOR, WORK, segspec
 
 
-def cpu_timed(args: Sequence[str], cwd: Path) -> tuple[float, int]:
-    """(user + sys seconds, peak RSS in MB) of one subprocess."""
+def cpu_timed(args: Sequence[str], cwd: Path) -> tuple[float, float, int]:
+    """(user + sys seconds, wall seconds, peak RSS in MB) of one subprocess."""
+    start = time.perf_counter()
     proc = subprocess.Popen(list(args), cwd=cwd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 2):
         raise SystemExit(f"{' '.join(args)} failed in {cwd}")
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss // 1024
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,17 +64,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
             load = os.getloadavg()[0]
             cpu_timed(commands["plan"], root)  # a stale index is rebuilt here, not timed
-            found: dict[str, list[tuple[float, int]]] = {c: [] for c in columns}
+            found: dict[str, list[tuple[float, float, int]]] = {c: [] for c in columns}
             for _ in range(args.runs):
                 for column in columns:
                     found[column].append(cpu_timed(commands[column], root))
-            floor = statistics.median(r[0] for r in found["floor"])
+            floor_cpu = statistics.median(r[0] for r in found["floor"])
+            floor_wall = statistics.median(r[1] for r in found["floor"])
             cells = []
             for column in columns:
                 cpu = statistics.median(r[0] for r in found[column])
-                rss = max(r[1] for r in found[column])
-                cells.append(f"{cpu:.2f} s / {rss} MB ({cpu / floor:.1f}×)")
-            print(f"| {layout} | {n:,} | {load:.1f} | " + " | ".join(cells) + " |", flush=True)
+                wall = statistics.median(r[1] for r in found[column])
+                rss = max(r[2] for r in found[column])
+                cells.append(
+                    f"{cpu:.2f} s CPU ({cpu / floor_cpu:.1f}×), {wall:.2f} s wall "
+                    f"({wall / floor_wall:.1f}×), {rss} MB"
+                )
+            load_after = os.getloadavg()[0]
+            print(
+                f"| {layout} | {n:,} | {load:.1f}–{load_after:.1f} | " + " | ".join(cells) + " |",
+                flush=True,
+            )
     return 0
 
 

@@ -6,7 +6,7 @@ Gathered before planning (it reads the object store) and handed to the pure plan
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from segspec.backends.objects import ObjectStore
 from segspec.errors import BackendError
@@ -21,15 +21,25 @@ def output_drift(output: OutputRecord | OutputSummary, store: ObjectStore) -> st
     A local file with the recorded size and mtime is taken as unchanged without reading
     it (the hash cache makes the same bet); anything else is compared in full.
     """
-    unchanged = getattr(store, "unchanged", None)
-    if (
-        unchanged is not None
-        and output.mtime_ns is not None
-        and output.size is not None
-        and output.sha256
-        and unchanged(output.bucket, output.object_key, output.size, output.mtime_ns)
-    ):
+    quick = getattr(store, "unchanged", None)
+    if quick is not None and _unchanged(output, quick):
         return None
+    return _compared(output, store)
+
+
+Quick = Callable[[str, str, int, int], bool]
+
+
+def _unchanged(output: OutputRecord | OutputSummary, quick: Quick) -> bool:
+    return (
+        output.mtime_ns is not None
+        and output.size is not None
+        and bool(output.sha256)
+        and quick(output.bucket, output.object_key, output.size, output.mtime_ns)
+    )
+
+
+def _compared(output: OutputRecord | OutputSummary, store: ObjectStore) -> str | None:
     found = store.stat(output.bucket, output.object_key)
     name = f"{output.bucket}/{output.object_key}"
     if found is None:
@@ -51,11 +61,17 @@ def gather_drift(
     """Drift reasons for each finished job among `addresses` whose outputs moved
     (`records` may be full records or their summaries)."""
     drift: dict[str, tuple[str, ...]] = {}
+    quick: Quick | None = getattr(store, "unchanged", None)
     for address in addresses:
         record = records.get(address)
         if record is None or record.status != "Finished":
             continue
-        reasons = tuple(r for out in record.outputs if (r := output_drift(out, store)) is not None)
+        reasons = tuple(
+            reason
+            for out in record.outputs
+            if (quick is None or not _unchanged(out, quick))
+            and (reason := _compared(out, store)) is not None
+        )
         if reasons:
             drift[address] = reasons
     return drift

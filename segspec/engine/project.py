@@ -241,13 +241,19 @@ def _plan_project(
     cache = project.hash_cache(config) if entry.uses_hash_cache else None
     summaries = state.summaries()
     rows = specs.rows
-    known = set(summaries) | set(rows)
+    known = summaries.keys() | rows.keys()
     _check_patterns(known, options.targets, "--target")
     _check_patterns(known, options.replace, "--replace")
-    selected = {
-        a for a in known if not options.targets or any(matches(a, t) for t in options.targets)
-    }
-    force = frozenset(a for a in known if any(matches(a, r) for r in options.replace))
+    selected = (
+        {a for a in known if any(matches(a, t) for t in options.targets)}
+        if options.targets
+        else known
+    )
+    force = (
+        frozenset(a for a in known if any(matches(a, r) for r in options.replace))
+        if options.replace
+        else frozenset()
+    )
     with_local = entry.uses_local_options
     identify = _identifier(project, config, cache)
     keep = force.__contains__ if options.settle else (lambda address: True)
@@ -268,7 +274,7 @@ def _plan_project(
             full |= set(drifted)
     if cache is not None:
         cache.save()
-    look_at = (full | (set(summaries) - set(rows))) & selected
+    look_at = (full | (summaries.keys() - rows.keys())) & selected
     records = state.records(sorted(look_at))
     wants = [
         scan.want_of(specs.jobs[a], config.type, looked, with_local)

@@ -53,7 +53,7 @@ def look(
         known = summaries.get(address)
         identity = None
         if identify is not None:
-            identity = identify(row.input_config, row.base_dir, known.input if known else None)
+            identity = identify(row.input_config, row.base_dir, known.identity if known else None)
         found = row.fingerprint(identity, with_local)
         if (
             known is None

@@ -41,7 +41,7 @@ class Resolver:
         self._files: dict[str, str] = {}
         self._abs: dict[str, str] = {}
         self._stats: dict[str, FileStat] = {}
-        self._local: dict[tuple[str, str], str | None] = {}
+        self._local: dict[str, dict[str, str | None]] = {}
 
     def realpath(self, path: str, remember: bool = True) -> str:
         """The resolved path; `remember=False` for a file resolved once (100,000 inputs
@@ -84,10 +84,13 @@ class Resolver:
 
     def local(self, media: str, base_dir: str) -> str | None:
         """`local_file(media, base_dir)`, once per (media, directory) for this command."""
-        key = (media, base_dir)
-        if key in self._local:
-            return self._local[key]
-        found = self._local[key] = local_file(media, base_dir, self)
+        # by directory, then by the spec's own Media string: no key made per job
+        known = self._local.get(base_dir)
+        if known is None:
+            known = self._local[base_dir] = {}
+        if media in known:
+            return known[media]
+        found = known[media] = local_file(media, base_dir, self)
         return found
 
 

@@ -9,8 +9,13 @@ stale, torn, corrupt, another state's) makes the reader fall back to the documen
 stays the one source of truth. JSON, never pickle: a state may come from a shared bucket.
 
 Layout, one JSON value per line: a header object, then one array per job in address
-order: `[address, offset, length, backend, fingerprint, status, attempt, prune_outputs,
-input, [[bucket, object_key, size, sha256, etag, mtime_ns], ...], [bucket, endpoint] | null]`.
+order: `[[offset, length], [address, backend, fingerprint, status, attempt, prune_outputs,
+input, [[bucket, object_key, size, sha256, etag, mtime_ns], ...], [bucket, endpoint] |
+null]]`, where input is `[directory, name, size, mtime_ns, sha256]` (a local file's
+identity, see `InputSummary`), an object (any other identity) or null. The rows are
+decoded by msgspec straight into the summaries' structs, each value checked against its
+type (a row of another shape makes the index unusable): fast, and no code runs from the
+file's contents.
 """
 
 from __future__ import annotations
@@ -19,22 +24,26 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from sys import intern
-from typing import Any, BinaryIO, get_args
+from typing import Any, BinaryIO
+
+import msgspec
 
 from segspec.gcpause import collector_paused
 from segspec.state.document import Span
-from segspec.state.model import Status
-from segspec.state.summary import OutputSummary, RecordSummary
+from segspec.state.summary import InputSummary, RecordSummary
 
 INDEX_FORMAT = "segspec-state-index"
-INDEX_VERSION = 2
-"""2: each output carries its mtime_ns (an index of version 1 is stale: rebuilt)."""
+INDEX_VERSION = 3
+"""2: each output carries its mtime_ns (an index of version 1 is stale: rebuilt).
+3: rows are `[span, summary]` arrays, a local input an array (a version 2 index is stale)."""
 BATCH = 2000
 """Rows encoded per chunk written."""
 BATCH_BYTES = 1 << 20
-"""About this many bytes of rows are decoded per `json.loads` call: few calls, and a
-small transient copy."""
-_STATUSES: dict[object, Status] = {s: s for s in get_args(Status)}
+"""About this many bytes of rows are decoded per call: few calls, and a small transient
+copy."""
+_ENCODER = msgspec.json.Encoder(order="sorted")
+_ROWS = msgspec.json.Decoder(list[tuple[tuple[int, int], RecordSummary]])
+_set = msgspec.structs.force_setattr
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,34 +71,15 @@ def encode_index(
         "jobs": len(listed),
     }
     yield _dumps(head) + b"\n"
-    lines: list[bytes] = []
-    for summary, (offset, length) in listed:
-        lines.append(_dumps(_row(summary, offset, length)))
-        if len(lines) >= BATCH:
-            yield b"\n".join(lines) + b"\n"
-            lines = []
-    if lines:
+    for start in range(0, len(listed), BATCH):
+        lines = [
+            _ENCODER.encode((span, summary)) for summary, span in listed[start : start + BATCH]
+        ]
         yield b"\n".join(lines) + b"\n"
 
 
 def _dumps(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-
-
-def _row(s: RecordSummary, offset: int, length: int) -> list[Any]:
-    return [
-        s.address,
-        offset,
-        length,
-        s.backend,
-        s.fingerprint,
-        s.status,
-        s.attempt,
-        s.prune_outputs,
-        s.input,
-        [[o.bucket, o.object_key, o.size, o.sha256, o.etag, o.mtime_ns] for o in s.outputs],
-        list(s.endpoint) if s.endpoint is not None else None,
-    ]
 
 
 def decode_index(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
@@ -104,6 +94,7 @@ def decode_index(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
         with collector_paused():
             return _decode(source, identity)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        # (msgspec.DecodeError and its ValidationError are ValueErrors)
         return None
 
 
@@ -125,42 +116,28 @@ def _decode(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
     while chunk := source.readlines(BATCH_BYTES):
         if not chunk[-1].endswith(b"\n"):
             return None  # torn
-        batch = json.loads(b"[" + b",".join(chunk) + b"]")
+        batch = _ROWS.decode(b"[" + b",".join(chunk) + b"]")
         if len(batch) != len(chunk):
             return None
-        for (
-            address,
-            offset,
-            length,
-            backend,
-            fingerprint,
-            status,
-            attempt,
-            prune,
-            given,
-            outs,
-            endpoint,
-        ) in batch:
-            if not address > previous or type(offset) is not int or type(length) is not int:
-                return None  # unsorted or not an index (a non-str address: TypeError)
-            previous = address = intern(address)  # the spec rows share it
-            spans[address] = (offset, length)
-            summaries[address] = RecordSummary(
-                address,
-                shared.setdefault(backend, backend),
-                fingerprint,
-                _STATUSES[status],
-                attempt,
-                prune,
-                given,
-                tuple(
-                    [
-                        OutputSummary(shared.setdefault(o[0], o[0]), o[1], o[2], o[3], o[4], o[5])
-                        for o in outs
-                    ]
-                ),
-                None if endpoint is None else (endpoint[0], endpoint[1]),
-            )
+        for span, summary in batch:
+            address = summary.address
+            if not address > previous:
+                return None  # unsorted, or a duplicate
+            # one string per address (the spec rows intern theirs: the same object), and
+            # one per backend, input directory and bucket, not one per job
+            previous = address = intern(address)
+            if address is not summary.address:
+                _set(summary, "address", address)
+            spans[address] = span
+            summaries[address] = summary
+            backend = summary.backend
+            _set(summary, "backend", shared.setdefault(backend, backend))
+            if type(given := summary.input) is InputSummary:
+                directory = given.directory
+                _set(given, "directory", shared.setdefault(directory, directory))
+            for output in summary.outputs:
+                bucket = output.bucket
+                _set(output, "bucket", shared.setdefault(bucket, bucket))
     if len(summaries) != head["jobs"]:
         return None  # torn at a line break, or padded
     return Index(head["lineage"], head["serial"], summaries, spans)

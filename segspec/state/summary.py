@@ -6,18 +6,23 @@ still there?". `RecordSummary` is that question's data; `State.summaries()` give
 recorded job, and `State.records(addresses)` loads the full records of the few jobs a plan
 must show or act on. `summarize` is the one definition of a summary: every store's
 summaries must equal `summarize` of its records (the contract suite checks it).
+
+At 100,000 jobs the summaries are most of what a no-op plan holds, so they are compact:
+msgspec structs (no `__dict__`, untracked by the cycle collector: they hold only strings,
+numbers and each other), each encoded as a JSON array in the state index, and the common
+input of a local file (path, size, mtime, sha256) as an `InputSummary` rather than a dict.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from segspec.state.model import JobRecord, Status
 
 
-@dataclass(frozen=True, slots=True)
-class OutputSummary:
+class OutputSummary(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One recorded output, as drift checks it."""
 
     bucket: str
@@ -29,8 +34,49 @@ class OutputSummary:
     """The local file's mtime when recorded: an unchanged (size, mtime) is not re-hashed."""
 
 
-@dataclass(frozen=True, slots=True)
-class RecordSummary:
+class InputSummary(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """A recorded input identity of exactly the shape a local file's has (every other
+    shape stays a dict): a fraction of the dict's size, and its path split after the last
+    separator so the index can give jobs whose inputs share a directory one string for it."""
+
+    directory: str
+    """The path up to and including its last `/` ("" when it has none)."""
+    name: str
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @property
+    def path(self) -> str:
+        return self.directory + self.name
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.directory + self.name, "size": self.size,
+                "mtime_ns": self.mtime_ns, "sha256": self.sha256}  # fmt: skip
+
+
+_LOCAL_KEYS = frozenset(("path", "size", "mtime_ns", "sha256"))
+
+
+def compact_input(identity: dict[str, Any] | None) -> InputSummary | dict[str, Any] | None:
+    """`identity` as a summary holds it: an `InputSummary` when it has exactly its shape."""
+    if (
+        identity is not None
+        and len(identity) == len(_LOCAL_KEYS)
+        and identity.keys() == _LOCAL_KEYS
+        and type(path := identity["path"]) is str
+        and type(identity["size"]) is int
+        and type(identity["mtime_ns"]) is int
+        and type(identity["sha256"]) is str
+    ):
+        head, sep, name = path.rpartition("/")
+        return InputSummary(
+            head + sep, name, identity["size"], identity["mtime_ns"], identity["sha256"]
+        )
+    return identity
+
+
+class RecordSummary(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One recorded job, as a no-op plan compares it."""
 
     address: str
@@ -39,11 +85,18 @@ class RecordSummary:
     status: Status
     attempt: int
     prune_outputs: bool
-    input: dict[str, Any] | None
-    """The input's identity when submitted (size, sha256, mtime_ns, ...), as recorded."""
+    input: InputSummary | dict[str, Any] | None
+    """The input's identity when submitted (size, sha256, mtime_ns, ...), as recorded
+    (see `identity` for it as the record has it)."""
     outputs: tuple[OutputSummary, ...]
     endpoint: tuple[str, str] | None
     """(Bucket, Endpoint) when the request's OutputConfig named an Endpoint."""
+
+    @property
+    def identity(self) -> dict[str, Any] | None:
+        """The recorded input identity as the record holds it (a new dict each time)."""
+        found = self.input
+        return found.as_dict() if isinstance(found, InputSummary) else found
 
 
 def summarize(record: JobRecord) -> RecordSummary:
@@ -56,7 +109,7 @@ def summarize(record: JobRecord) -> RecordSummary:
         status=record.status,
         attempt=record.attempt,
         prune_outputs=record.prune_outputs,
-        input=record.input,
+        input=compact_input(record.input),
         outputs=tuple(
             OutputSummary(o.bucket, o.object_key, o.size, o.sha256, o.etag, o.mtime_ns)
             for o in record.outputs

@@ -100,10 +100,12 @@ def test_index_missing_reads_document_and_rebuilds_index(path: Path) -> None:
         lambda data: b"",
         lambda data: b"\x00" * len(data),
         lambda data: data.replace(b'"Finished"', b'"Nonsense"', 1),
-        lambda data: data + b'["zzz",1,1,"local","f","Finished",1,false,null,[],null]\n',
+        lambda data: data + b'[[1,1],["zzz","local","f","Finished",1,false,null,[],null]]\n',
+        lambda data: data.replace(b",1,false,", b",true,false,", 1),  # attempt: a bool
+        lambda data: data.replace(b'"Finished",1,', b'"Finished","1",', 1),
         lambda data: data.replace(b"[", b"{", 1),
     ],
-    ids=["torn", "empty", "zeros", "bad-status", "extra-row", "not-json"],
+    ids=["torn", "empty", "zeros", "bad-status", "extra-row", "bool-int", "str-int", "not-json"],
 )
 def test_index_corrupt_is_ignored(path: Path, damage: object) -> None:
     jobs = records(20)
@@ -188,7 +190,7 @@ def test_index_record_disagreeing_with_summary_is_refused(path: Path) -> None:
     folded(path, jobs)
     lines = index_of(path).read_bytes().split(b"\n")
     first, second = json.loads(lines[1]), json.loads(lines[2])
-    first[1:3], second[1:3] = second[1:3], first[1:3]  # swap the spans
+    first[0], second[0] = second[0], first[0]  # swap the spans
     lines[1], lines[2] = json.dumps(first).encode(), json.dumps(second).encode()
     index_of(path).write_bytes(b"\n".join(lines))
     store = StateStore.open(path)

@@ -10,7 +10,7 @@ from pathlib import Path
 from segspec.backends.local.inputs import HashCache
 from segspec.backends.local.store import LocalStore, sha256_file
 from segspec.backends.objects import ObjectStat
-from segspec.errors import MediaError
+from segspec.spec.paths import is_within
 
 NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EBADF)
 
@@ -22,6 +22,7 @@ class LocalObjects:
         self.store = store
         self.cache = cache
         """When given, checksums of unchanged files (same size and mtime) are not reread."""
+        self._dirs: dict[tuple[str, str], str] = {}
 
     def stat(self, bucket: str, key: str) -> ObjectStat | None:
         path = self.store.object_file(bucket, key)
@@ -39,14 +40,27 @@ class LocalObjects:
         return ObjectStat(info.st_size, sha256_file(Path(path)), mtime_ns=info.st_mtime_ns)
 
     def unchanged(self, bucket: str, key: str, size: int, mtime_ns: int) -> bool:
-        """Whether the object is a regular file with the recorded size and mtime: one
-        stat, no read (a False is then checked in full with `stat`)."""
+        """Whether the object is a regular file (not a link) with the recorded size and
+        mtime: one `lstat`, no read; a False is then checked in full with `stat`. Each
+        directory is resolved once (a no-op plan asks this of every output)."""
+        head, _, name = key.rpartition("/")
+        where = self._dirs.get((bucket, head))
+        if where is None:
+            where = self._dirs[(bucket, head)] = self._directory(bucket, head)
+        if not where or name in ("", ".", ".."):
+            return False
         try:
-            path = self.store.object_file(bucket, key)
-            info = self.store.take_stat(path) or os.stat(path)
-        except (OSError, MediaError):
+            info = os.lstat(where + name)
+        except OSError:
             return False
         return stat.S_ISREG(info.st_mode) and info.st_size == size and info.st_mtime_ns == mtime_ns
+
+    def _directory(self, bucket: str, head: str) -> str:
+        """The resolved directory of keys under `bucket/head`, with a trailing separator;
+        "" when it is not inside the store (then `stat` says why)."""
+        root = os.path.realpath(self.store.objects)
+        found = os.path.realpath(os.path.join(self.store.objects, bucket, head))
+        return found + os.sep if is_within(found, root) and found != root else ""
 
     def put(self, src: Path, bucket: str, key: str) -> ObjectStat:
         dest, size, digest = self.store.put_object(src, bucket, key)

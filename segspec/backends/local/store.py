@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from segspec.errors import MediaError
-from segspec.spec.paths import FileStat, Resolver, is_within
+from segspec.spec.paths import Resolver, is_within
 from segspec.state.atomic import write_atomic
 
 CHUNK = 1 << 20
@@ -55,10 +55,6 @@ class LocalStore:
         if not is_within(real, self._resolver.realpath(self._objects_abs)):
             raise MediaError(f"object key {key!r} escapes the store — use a relative key")
         return real
-
-    def take_stat(self, path: str) -> FileStat | None:
-        """The stat made while `object_file` resolved `path`, once (see `Resolver`)."""
-        return self._resolver.take_stat(path)
 
     def put_object(self, src: Path, bucket: str, key: str) -> tuple[Path, int, str]:
         """Move a finished file into place atomically; return (path, size, sha256)."""
