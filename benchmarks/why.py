@@ -11,6 +11,7 @@ sys.path.insert(0, str(HERE))
 
 from tune import TUNING, WORK, thumbs  # noqa: E402
 
+from segspec.detect import DEFAULT_THRESHOLD  # noqa: E402
 from segspec.detect.features import features  # noqa: E402
 from segspec.detect.scores import ScoreStream, Timing  # noqa: E402
 
@@ -20,10 +21,11 @@ if __name__ == "__main__":
         sys.exit("why.py reads only the tuning folders")
     truth = json.loads((WORK / folder / name).with_suffix(".json").read_text())
     arr = thumbs(WORK / folder / truth["file"])
-    stream = ScoreStream(Timing.for_fps(float(truth["fps"])))
+    stream = ScoreStream(Timing.for_fps(float(truth["fps"])), gate=DEFAULT_THRESHOLD)
     scores = list(stream.push(*features(arr))) + list(stream.finish())
-    print("frame  step   cut  wide  side  betw wide2 side2 betw2 focus spread mono2")
+    print("frame  step   cut  wide  side  betw wide2 side2 betw2 focus spread mono2  back cov cov2")
     for s in scores[max(0, first) : last + 1]:
         print(f"{s.frame:5d} {s.step:.3f} {s.cut:.3f} {s.wide:.3f} {s.side:.3f} "
               f"{s.between:.3f} {s.wide2:.3f} {s.side2:.3f} {s.between2:.3f} "
-              f"{s.focus:.2f} {s.spread:5.1f} {s.mono2:.2f}")  # fmt: skip
+              f"{s.focus:.2f} {s.spread:5.1f} {s.mono2:.2f} {s.back:.3f} "
+              f"{s.cover:.2f} {s.cover2:.2f}")  # fmt: skip

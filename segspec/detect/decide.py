@@ -50,10 +50,21 @@ of a moving picture can stray where its neighbours' do not."""
 MONO_MIN = 0.42
 """The longer window's change must be at least this monotonic (`mono2`): over 1.6 s a
 pan, a zoom or shake moves content through blocks and back, a transition does not."""
+COVER_MIN = 0.5
+"""A gradual transition replaces most of the picture: at least this share of its blocks
+differs between the window's ends (`cover`). An object coming into a shot and staying
+(a figure, a car, a dark shape over a third of the frame) changes only its own part."""
 RETURN_SHARE = 0.55
-"""A sudden change is not a cut when, within `scores.RETURN_SECONDS`, the picture comes
-back to within this share of the change (`back`): lightning, a strobe or a flash longer
-than the three frames `cut` skips. A flash over a fade's flat frame does not come back."""
+"""A sudden change is not a cut when the pictures within `scores.RETURN_SECONDS` before
+and after it are alike to within this share of the change (`back`): lightning (at its
+onset, in its decay and where its light is switched off), a strobe or a flash longer than
+the three frames `cut` skips. A flash over a fade's flat frame does not come back."""
+LIT_SHARE = 0.3
+"""A flat frame is no fade's bottom when a sudden change within HOLD frames of it comes
+back to within this share of that change: light flooding a pale scene to a uniform frame
+(it comes back to within a tenth or so). A fade's own steps next to its flat frame can
+look alike on both sides (two dim pictures), to about half their change: the share is
+lower than RETURN_SHARE."""
 CUTNESS = 2.5
 """A cut is hard when its step is this many times the largest step within 3 frames;
 otherwise the change is spread over several frames (a fast fade) and counts as gradual."""
@@ -85,6 +96,13 @@ LOCATE_SHARE = 0.2
 """A gradual transition is placed by its steps when their excess over the window's
 ordinary level adds up to at least this share of its long-range change."""
 
+LOCATE_Q = 0.25
+LOCATE_RUN = 0.5
+"""...and only when the middle half of that change (from the LOCATE_Q to the 1 - LOCATE_Q
+share of it) happens within LOCATE_RUN x the long-range half-width (0.2 s): a short
+transition is placed on its own frames even when motion elsewhere in the window (an
+object entering half a second later) adds a tail of change; a change spread over the
+window (a long dissolve) keeps the window's middle."""
 Kind = Literal["cut", "dissolve", "fade", "wipe"]
 KINDS: tuple[Kind, ...] = ("cut", "dissolve", "fade", "wipe")
 
@@ -203,7 +221,7 @@ class Decider:
                     return Candidate(t, "cut", 2.0 + s.cut, s.cut, s.wide, b)
                 b = self._gradual(s, near, "dissolve", s.cut)
                 return Candidate(t, "soft", 0.5 + s.cut, s.cut, s.wide, b)
-        if self._is_fade(s, near):
+        if self._is_fade(s, near) and not self._lit(s, near):
             # a flat shot next to a short transition also dips in spread: when the change
             # is concentrated a few frames away from the flattest frame, it is there
             at = self._locate(s, near, self.half, s.wide)
@@ -216,6 +234,7 @@ class Decider:
             s.wide >= self.wide_min
             and s.wide >= SIDE_RATIO * s.side
             and self._between(s, near) <= BETWEEN_MAX
+            and self._cover(s, near) >= COVER_MIN
             and self._plateau_middle(s, near)
         ):
             at = self._locate(s, near, self.half, s.wide)
@@ -226,6 +245,7 @@ class Decider:
             and s.wide2 >= LONG_SIDE_RATIO * s.side2
             and s.between2 <= BETWEEN_MAX
             and s.mono2 >= MONO_MIN
+            and self._cover(s, near, long=True) >= COVER_MIN
             and self._plateau_middle(s, near, long=True)
         ):
             at = self._locate(s, near, self.long, s.wide2)
@@ -237,6 +257,11 @@ class Decider:
         """The first window's `between` at its smallest within BETWEEN_REACH of t."""
         reach = round(BETWEEN_REACH * self.half)
         return min(o.between for o in near if abs(o.frame - s.frame) <= reach)
+
+    def _cover(self, s: FrameScores, near: list[FrameScores], long: bool = False) -> float:
+        """The window's `cover` (or `cover2`) at its largest within BETWEEN_REACH of t."""
+        reach = round(BETWEEN_REACH * self.half)
+        return max(o.cover2 if long else o.cover for o in near if abs(o.frame - s.frame) <= reach)
 
     def _locate(self, s: FrameScores, near: list[FrameScores], half: int, wide: float) -> int:
         """Where, inside the long-range window around t, the change actually happens.
@@ -259,10 +284,11 @@ class Decider:
         for frame, e in excess:
             acc += e
             marks.append((acc, frame))
-        q10, q50, q90 = (next(f for a, f in marks if a >= q * total) for q in (0.1, 0.5, 0.9))
+        lo, mid, hi = (next(f for a, f in marks if a >= q * total)
+                       for q in (LOCATE_Q, 0.5, 1 - LOCATE_Q))  # fmt: skip
         # only a change concentrated in a short run of frames is placed there; one spread
         # over the window (a long dissolve, maybe with a visible start) keeps its middle
-        return q50 if q90 - q10 < 3 * half // 4 else t
+        return mid if hi - lo < LOCATE_RUN * half else t
 
     def _gradual(
         self,
@@ -316,6 +342,15 @@ class Decider:
         while last + 1 in spread and spread[last + 1] > spread[last] + FADE_RISE:
             last += 1
         return Boundary(s.frame, "fade", first, last, round(change, 4))
+
+    def _lit(self, s: FrameScores, near: list[FrameScores]) -> bool:
+        """True when a flat frame was reached by a sudden change that comes back (see
+        RETURN_SHARE): light flooding a pale scene to a uniform frame, not a fade."""
+        return any(
+            o.cut >= self.cut_min and o.back < LIT_SHARE * o.cut
+            for o in near
+            if abs(o.frame - s.frame) <= HOLD
+        )
 
     def _is_fade(self, s: FrameScores, near: list[FrameScores]) -> bool:
         """True at the flattest frame of a dip in spread that both sides ramp down to."""

@@ -21,6 +21,10 @@ LUMA_BLOCKS = GRID_W * GRID_H
 
 Floats = npt.NDArray[np.float32]
 
+COVER_LEVEL = 12.0
+"""Change of a block (luma + both chroma means, 0..255 units each) that counts as changed
+in `coverage`: well above grain, well below a new picture's."""
+
 
 def features(chunk: npt.NDArray[np.uint8]) -> tuple[Floats, Floats, Floats]:
     """Features of a chunk of raw yuv420p thumbnails (shape (n, FRAME_BYTES)).
@@ -62,6 +66,24 @@ def distance(grid_a: Floats, hist_a: Floats, grid_b: Floats, hist_b: Floats) -> 
     pix = float(np.abs(grid_a - grid_b).mean()) / 64.0
     hist = 0.5 * float(np.abs(hist_a - hist_b).sum())
     return 0.5 * (min(pix, 1.0) + hist)
+
+
+def nearest(grids_a: Floats, hists_a: Floats, grids_b: Floats, hists_b: Floats) -> float:
+    """The smallest `distance` between any frame of one set and any frame of another.
+
+    Each set is stacked (frames x features); computed in one pass over every pair.
+    """
+    pix = np.abs(grids_a[:, None, :] - grids_b[None, :, :]).mean(axis=2) / 64.0
+    hist = 0.5 * np.abs(hists_a[:, None, :] - hists_b[None, :, :]).sum(axis=2)
+    return float((0.5 * (np.minimum(pix, 1.0) + hist)).min())
+
+
+def coverage(grid_a: Floats, grid_b: Floats) -> float:
+    """Share of the picture's blocks that differ between two frames by more than
+    COVER_LEVEL (luma and chroma changes added): near 1 when one picture replaced another,
+    about the object's share when an object came into a shot that stayed."""
+    change = np.abs(grid_b - grid_a).reshape(3, LUMA_BLOCKS).sum(axis=0)
+    return float((change > COVER_LEVEL).mean())
 
 
 def out_of_range(grid_a: Floats, grid_b: Floats, grid_mid: Floats) -> float:

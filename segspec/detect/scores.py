@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from segspec.detect.features import LUMA_BLOCKS, Floats, distance, out_of_range
+from segspec.detect.features import (
+    LUMA_BLOCKS,
+    Floats,
+    coverage,
+    distance,
+    nearest,
+    out_of_range,
+)
 
 HALF_SECONDS = 0.4
 """Half-width of the long-range comparison that sees gradual transitions (10 frames at 25
@@ -25,10 +32,11 @@ detector at 24 and at 60 fps."""
 
 
 RETURN_SECONDS = 0.5
-"""How long after a sudden change the detector looks for the picture coming back (`back`):
-a flash, a strobe or lightning (sudden onset, decay over up to ~0.4 s) returns to the
-picture before it; a cut does not. No shorter than the default minimum shot length, so a
-shot cut back to within it could not have been reported anyway."""
+"""How far before and after a sudden change the detector looks for the same picture on
+both sides (`back`): a flash, a strobe or lightning (sudden onset, decay over up to
+~0.4 s, maybe switched off at the end) begins and ends on the same picture; a cut does
+not. No shorter than the default minimum shot length, so a shot cut back to within it
+could not have been reported anyway."""
 
 
 GRAIN = 1.0
@@ -98,9 +106,15 @@ class FrameScores:
     dissolve or a wipe changes each block once (about 1); a pan, a zoom or shake moves
     content through blocks and back (well under 1)."""
     back: float = 1.0
-    """Smallest distance from frames t-3 .. t-1 to the frames 4 .. `Timing.back` after t, when `cut`
-    reaches the stream's gate (otherwise `cut` itself): a brightness event that decays
-    back (lightning) brings it far below `cut`, a cut does not."""
+    """Smallest distance from the frames up to `Timing.back` before t to the frames
+    4 .. `Timing.back` after t, when `cut` reaches the stream's gate (otherwise `cut`
+    itself). A brightness event that ends where it began (lightning: its onset, a big step
+    of its decay, or its light switched off at the end) brings it far below `cut`, since
+    the picture before the light and the picture after it are the same; a cut does not."""
+    cover: float = 1.0
+    """Share of the picture that differs between t-HALF and t+HALF (`features.coverage`)."""
+    cover2: float = 1.0
+    """The same between t-LONG and t+LONG."""
     focus: float = 0.0
     """Share of the luma change from t-1 to t carried by the quarter of blocks that change
     most: near 1 when only a band of the picture changes (a wipe's moving edge), lower
@@ -183,12 +197,24 @@ class ScoreStream:
         spread = self._spread[self._at(t)]
         back = cut
         if cut >= self.gate:
-            # from the last three frames before t: a fast decay's first steps are big too
-            later = range(t + 4, t + self.timing.back + 1)
-            back = min(cut, *(d(a, b) for a in (t - 1, t - 2, t - 3) for b in later))
+            back = min(cut, self._back(t))
+        g = self._grid
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
-                           back, self._focus(t))  # fmt: skip
+                           back, coverage(g[self._at(a)], g[self._at(b)]),
+                           coverage(g[self._at(a2)], g[self._at(b2)]), self._focus(t))  # fmt: skip
+
+    def _back(self, t: int) -> float:
+        """Smallest distance from the frames up to `Timing.back` before t to the frames
+        4 .. `Timing.back` after it: whether a sudden change at t is part of an event
+        that ends where it began (the onset, the decay or the switch-off of lightning)."""
+        reach = self.timing.back
+        before = [self._at(k) for k in range(t - reach, t)]
+        after = [self._at(k) for k in range(t + 4, t + reach + 1)]
+        g, h = self._grid, self._hist
+        grids_a, hists_a = np.stack([g[i] for i in before]), np.stack([h[i] for i in before])
+        grids_b, hists_b = np.stack([g[i] for i in after]), np.stack([h[i] for i in after])
+        return nearest(grids_a, hists_a, grids_b, hists_b)
 
     def _mono(self, a: int, b: int) -> float:
         ia, ib = self._at(a), self._at(b)
@@ -218,5 +244,5 @@ class ScoreStream:
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
     names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
-             "mono2", "back", "focus")  # fmt: skip
+             "mono2", "back", "cover", "cover2", "focus")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}

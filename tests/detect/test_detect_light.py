@@ -28,6 +28,28 @@ def lightning(shot: Luma, fps: float, before: int, frames: int) -> list[Luma]:
     return [shot] * before + lit
 
 
+def switched_off(shot: Luma, fps: float, before: int, tau_seconds: float) -> list[Luma]:
+    """Lightning whose light is switched off after three time constants: the picture
+    steps back by the last twentieth of the light (7-10 levels) in one frame."""
+    tau = tau_seconds * fps
+    last = before + int(3 * tau)
+    lit = [shot + LIGHT * np.exp(-(j - before) / tau) for j in range(before, last + 1)]
+    return [shot] * before + lit + [shot] * round(2 * fps)
+
+
+def pale_sky(fps: float, frames: int, rise: float) -> list[Luma]:
+    """A pale, low-contrast gradient whose luma rises by `rise` levels a second."""
+    x = np.linspace(0.0, 1.0, THUMB_W)[None, :]
+    y = np.linspace(0.0, 1.0, THUMB_H)[:, None]
+    sky = []
+    for k in range(frames):
+        p = np.zeros((3, THUMB_H, THUMB_W))
+        p[0] = 150 + 40 * x + 20 * y + rise * k / fps
+        p[1], p[2] = 110 + 20 * y, 140 + 10 * x
+        sky.append(p)
+    return sky
+
+
 def fade_through(a: Luma, b: Luma, level: float, out: int, into: int) -> list[Luma]:
     """a fades to a flat `level` over `out` frames, then b fades in from it over `into`."""
     flat = np.full((3, THUMB_H, THUMB_W), 128.0)
@@ -50,6 +72,34 @@ def test_lightning_is_no_boundary(fps: float) -> None:
     # what the rule sees: a step as big as a cut whose picture comes back
     s = scores(rows, fps)[onset]
     assert s.cut >= 0.2 and s.back < RETURN_SHARE * s.cut, s
+
+
+@pytest.mark.parametrize("fps", RATES)
+@pytest.mark.parametrize("tau", [0.05, 0.09, 0.13])
+def test_lightning_switched_off_at_the_end_of_its_decay_is_no_boundary(
+    fps: float, tau: float
+) -> None:
+    onset = round(1.5 * fps)
+    rows = thumbs(switched_off(texture(19, THUMB_W), fps, onset, tau), grain=2)
+    assert run(rows, fps) == []
+    # where the switch-off is a step as big as a cut, the picture after it is the one
+    # from before the light struck
+    end = onset + int(3 * tau * fps) + 1
+    s = scores(rows, fps)[end]
+    assert s.cut < 0.2 or s.back < RETURN_SHARE * s.cut, s
+
+
+@pytest.mark.parametrize("fps", RATES)
+def test_lightning_flooding_a_pale_scene_to_a_flat_frame_is_no_fade(fps: float) -> None:
+    sky = pale_sky(fps, round(3.5 * fps), rise=40.0)
+    onset, tau = round(1.5 * fps), 0.05 * fps
+    last = onset + int(3 * tau)
+    for j in range(onset, last + 1):
+        sky[j] = sky[j] + LIGHT * np.exp(-(j - onset) / tau)
+    rows = thumbs(sky, grain=2)
+    s = scores(rows, fps)[onset]
+    assert s.spread < 1.0 and s.wide >= 0.2, s  # what the fade test sees: a flat frame
+    assert run(rows, fps) == []
 
 
 @pytest.mark.parametrize("fps", RATES)
