@@ -33,12 +33,17 @@ def plan(
     """
     wanted = {want.address: want for want in wants}
     quiet = {s.address: s for s in settled if s.address not in wanted}
+    # (the settled keys are read only when some job runs, in any order: no list of
+    # 100,000 pairs for a no-op plan)
     clashes = key_clashes(
         ((a, w.request) for a, w in sorted(wanted.items())),
-        sorted((a, s.clash) for a, s in quiet.items()),
+        ((a, s.clash) for a, s in quiet.items()),
     )
+    addresses = set(quiet)  # one set of every address (not one per source, then a union)
+    addresses.update(wanted)
+    addresses.update(records)
     changes = []
-    for address in sorted(set(wanted) | set(records) | set(quiet)):
+    for address in sorted(addresses):
         if facts.targets and not any(matches(address, t) for t in facts.targets):
             continue
         want, record = wanted.get(address), records.get(address)
