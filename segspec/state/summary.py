@@ -11,8 +11,9 @@ At 100,000 jobs the summaries are most of what a no-op plan holds, so they are c
 msgspec structs (no `__dict__`, untracked by the cycle collector: they hold only strings,
 numbers and each other), each encoded as a JSON array in the state index, and the common
 input of a local file (path, size, mtime, a lowercase hex sha256) as an `InputSummary`
-rather than a dict, its digest as 32 raw bytes (a 64-character str is 48 bytes more: ~5 MB
-at 100,000 jobs).
+rather than a dict. Digests are held as 32 raw bytes (a 64-character str is 48 bytes
+more: ~5 MB per 100,000 inputs or outputs); any other recorded sha256 value is kept as it
+was recorded.
 """
 
 from __future__ import annotations
@@ -25,15 +26,38 @@ from segspec.state.model import JobRecord, Status
 
 
 class OutputSummary(msgspec.Struct, frozen=True, array_like=True, gc=False):
-    """One recorded output, as drift checks it."""
+    """One recorded output, as drift checks it (make one with `of`)."""
 
     bucket: str
     object_key: str
     size: int | None
-    sha256: str | None
+    digest: bytes | None
+    """The recorded sha256 as raw bytes, when it is a lowercase hex digest."""
     etag: str | None
     mtime_ns: int | None = None
     """The local file's mtime when recorded: an unchanged (size, mtime) is not re-hashed."""
+    other_sha256: str | None = None
+    """A recorded sha256 that is not a lowercase hex digest, exactly as recorded."""
+
+    @classmethod
+    def of(
+        cls,
+        bucket: str,
+        object_key: str,
+        size: int | None,
+        sha256: str | None,
+        etag: str | None,
+        mtime_ns: int | None = None,
+    ) -> OutputSummary:
+        digest = _raw_digest(sha256)
+        other = sha256 if digest is None else None
+        return cls(bucket, object_key, size, digest, etag, mtime_ns, other)
+
+    @property
+    def sha256(self) -> str | None:
+        """The recorded sha256, as the record holds it."""
+        digest = self.digest
+        return digest.hex() if digest is not None else self.other_sha256
 
 
 class InputSummary(msgspec.Struct, frozen=True, array_like=True, gc=False):
@@ -129,7 +153,7 @@ def summarize(record: JobRecord) -> RecordSummary:
         prune_outputs=record.prune_outputs,
         input=compact_input(record.input),
         outputs=tuple(
-            OutputSummary(o.bucket, o.object_key, o.size, o.sha256, o.etag, o.mtime_ns)
+            OutputSummary.of(o.bucket, o.object_key, o.size, o.sha256, o.etag, o.mtime_ns)
             for o in record.outputs
         ),
         endpoint=endpoint,

@@ -95,6 +95,28 @@ def test_index_round_trips_every_input_shape(path: Path, monkeypatch: pytest.Mon
     assert_reads_as(StateStore.open(path), jobs)
 
 
+OUTPUT_SHAS = ["b" * 64, "B" * 64, "abc", "", None, "z" * 64, "sha256:" + "b" * 57]
+
+
+def test_output_sha256_round_trips_every_value(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An output's lowercase hex sha256 is held as 32 raw bytes; any other value (another
+    backend's, an empty one, none) as recorded; the index gives each back exactly."""
+    outputs = [
+        {"index": n, "bucket": "clips", "object_key": f"o{n}.mp4", "size": 1, "sha256": sha}
+        for n, sha in enumerate(OUTPUT_SHAS)
+    ]
+    jobs = {"j": rec("j", outputs=outputs)} | records(3)
+    folded(path, jobs)
+    with monkeypatch.context() as patched:
+        patched.setattr(store_module, "_read_all", never)  # from the index only
+        summaries = dict(StateStore.open(path).summaries())
+    assert summaries == {a: summarize(r) for a, r in jobs.items()}
+    found = summaries["j"].outputs
+    assert [o.sha256 for o in found] == OUTPUT_SHAS
+    assert found[0].digest == bytes.fromhex("b" * 64) and found[0].other_sha256 is None
+    assert all(o.digest is None for o in found[1:])
+
+
 def test_index_summaries_share_strings(path: Path) -> None:
     """One string per backend, input directory and bucket, however many jobs (what keeps
     100,000 summaries small); the address is the dictionary's own key."""
@@ -139,6 +161,9 @@ def v3_index(path: Path) -> bytes:
         span, summary = json.loads(row)
         if isinstance(given := summary[6], list):
             given[4] = base64.b64decode(given[4]).hex()
+        for output in summary[7]:  # [bucket, key, size, sha256, etag, mtime_ns]
+            digest, other = output[3], output.pop(6)
+            output[3] = base64.b64decode(digest).hex() if digest is not None else other
         lines.append(json.dumps([span, summary]).encode())
     return b"\n".join(lines) + b"\n"
 
