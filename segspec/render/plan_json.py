@@ -9,7 +9,7 @@ so the same plan renders the same on every machine.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from segspec.plan.model import Action, Change, Plan
@@ -200,9 +200,14 @@ def stream_plan_json(
     specs_digest: str,
     backend: str,
     batch: int = 256,
+    changes: Iterable[Change] | None = None,
 ) -> Iterator[str]:
     """`render_json(plan_document(...))` in pieces, one batch of changes at a time, so a
-    100,000-job plan is never held as one document or one string (same bytes)."""
+    100,000-job plan is never held as one document or one string (same bytes).
+
+    `changes` (default: the plan's) are the changes to write, in the plan's order; the
+    caller may produce them as they are written (see engine.operations.plan.shown_changes)
+    while `plan` gives the summary."""
     head = plan_document(
         Plan(()), lineage=lineage, serial=serial, specs_digest=specs_digest, backend=backend
     )
@@ -215,7 +220,7 @@ def stream_plan_json(
         yield "[]"
     else:
         pieces: list[str] = []
-        for number, change in enumerate(plan.changes):
+        for number, change in enumerate(plan.changes if changes is None else changes):
             item = json.dumps(change_data(change), indent=2, sort_keys=True, ensure_ascii=False)
             pieces.append(("[\n    " if number == 0 else ",\n    ") + item.replace("\n", "\n    "))
             if len(pieces) >= batch:

@@ -11,14 +11,25 @@ and between two plans most files do not change. Each spec file gets one entry
   rows   for one set of variable values (their canonical JSON's sha256, `jobs_key`): each
          job's `JobRow` (segspec.spec.rows), what a plan compares of every job
 
-then one line per job, `[address, validated body]`, at the offsets the first line lists.
+then one line per job, `[address, validated body]`, at the offsets the first line lists,
+and a last line (at `tail`) with each job's own key and budget cost (below).
 A plan reads the first line only; a job's body is read (one seek) when the job must be
-shown or run. Variables come from flags, files and the environment, so their resolved
-values are part of the jobs' key: a different value is a miss for the jobs (the top
-blocks stay valid). Only loads without any problem are stored, and a cached load that
-meets any problem is redone from the files, so every error message still comes from a
-real parse. The cache is only ever an optimization: an unreadable, corrupt or unwritable
-entry is a miss (an entry replaced while a command reads it is an error: run it again).
+shown or run.
+
+When a file changes, most of its jobs usually do not (one job edited among 2,000, one
+entry removed from a `for_each` of 100,000). Each job, and each `for_each` instance, has a
+key of its own: a digest of what it is made from (the variable values, the file's
+`defaults:`, its name and body) plus its `each` entry. A file whose entry misses reads its
+previous entry whole (`SpecCache.previous`) and takes from it the row and body line of
+every job whose key is unchanged, instead of interpolating and validating it again; the
+interpolation budget it spent then is spent again, so the file's limits hold exactly.
+
+Variables come from flags, files and the environment, so their resolved values are part
+of the jobs' key: a different value is a miss for the jobs (the top blocks stay valid).
+Only loads without any problem are stored, and a cached load that meets any problem is
+redone from the files, so every error message still comes from a real parse. The cache
+is only ever an optimization: an unreadable, corrupt or unwritable entry is a miss (an
+entry replaced while a command reads it is an error: run it again).
 """
 
 from __future__ import annotations
@@ -42,7 +53,7 @@ from segspec.state.atomic import write_atomic
 if TYPE_CHECKING:
     from segspec.spec.loader import DesiredJob
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 BODIES_READ_ONE_BY_ONE = 32
 """Bodies read with a seek each before the whole entry is read at once."""
 
@@ -77,10 +88,16 @@ class Entry:
     rows: list[list[Any]] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
     """Where each job's body line starts, counted from the end of the first line."""
-    bodies: list[dict[str, Any]] | None = None
+    bodies: list[dict[str, Any] | None] | None = None
     """The jobs' bodies, when this entry was just made (else read from `path`)."""
     path: Path | None = None
     header_bytes: int = 0
+    keys: list[str] = field(default_factory=list)
+    """Each job's own key (see the module doc), when this entry was just made."""
+    costs: list[int] = field(default_factory=list)
+    """What each job's interpolation spent of the file's budget."""
+    lines: list[bytes | None] | None = None
+    """The body line of each job taken from the previous entry (None: in `bodies`)."""
     _reads: int = 0
     _blob: bytes | None = None
 
@@ -102,10 +119,13 @@ class Entry:
         }
         return Located(data=dict(self.top), positions=positions)
 
-    def remember_jobs(self, jobs_key: str, jobs: list[DesiredJob], rows: list[JobRow]) -> None:
+    def remember_jobs(self, jobs_key: str, built: list[Built]) -> None:
         self.jobs_key = jobs_key
-        self.rows = [row.to_list() for row in rows]
-        self.bodies = [job.body_data for job in jobs]
+        self.rows = [b.row.to_list() if b.row_data is None else b.row_data for b in built]
+        self.bodies = [b.job.body_data if b.job is not None else None for b in built]
+        self.lines = [b.line for b in built]
+        self.keys = [b.key for b in built]
+        self.costs = [b.cost for b in built]
 
     def take_rows(self, file: Path) -> list[JobRow]:
         """The jobs' rows of a cached entry (its JSON rows are let go: at 100,000 jobs
@@ -122,7 +142,15 @@ class Entry:
         """The validated body of the entry's `index`-th job, `address` (a few are read one seek
         each; once many are asked for, the whole entry is read once)."""
         if self.bodies is not None:
-            return self.bodies[index]
+            body = self.bodies[index]
+            if body is not None:
+                return body
+            assert self.lines is not None
+            line = self.lines[index]
+            assert line is not None
+            found, body = json.loads(line)
+            assert found == address and isinstance(body, dict)
+            return body
         assert self.path is not None
         self._reads += 1
         try:
@@ -146,9 +174,13 @@ class Entry:
 
     def to_json(self) -> bytes:
         assert self.bodies is not None
+        taken = self.lines or [None] * len(self.bodies)
         lines = [
-            json.dumps([row[0], body], separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
-            for row, body in zip(self.rows, self.bodies, strict=True)
+            line
+            if line is not None
+            else json.dumps([row[0], body], separators=(",", ":"), ensure_ascii=False).encode()
+            + b"\n"
+            for row, body, line in zip(self.rows, self.bodies, taken, strict=True)
         ]
         offsets, at = [], 0
         for line in lines:
@@ -162,11 +194,56 @@ class Entry:
                 "jobs_key": self.jobs_key,
                 "rows": self.rows,
                 "offsets": offsets,
+                "tail": at,
             },
             separators=(",", ":"),
             ensure_ascii=False,
         ).encode()
-        return header + b"\n" + b"".join(lines)
+        tail = json.dumps({"keys": self.keys, "costs": self.costs}, separators=(",", ":"))
+        return header + b"\n" + b"".join(lines) + tail.encode() + b"\n"
+
+
+@dataclass(slots=True)
+class Built:
+    """One job of a file just loaded: made now (`job`), or taken from the previous entry
+    (`row_data` and `line`), with its own key and budget cost (see the module doc)."""
+
+    row: JobRow
+    key: str
+    cost: int
+    job: DesiredJob | None = None
+    row_data: list[Any] | None = None
+    line: bytes | None = None
+
+
+class Previous:
+    """The last entry of a file that has changed since: its jobs by their own key."""
+
+    def __init__(
+        self, rows: list[list[Any]], lines: list[bytes], keys: list[str], costs: list[int]
+    ) -> None:
+        self.rows, self.lines, self.costs = rows, lines, costs
+        self.index = {key: at for at, key in enumerate(keys)}
+
+    def take(self, key: str, address: str) -> tuple[list[Any], bytes, int] | None:
+        """The row (as JSON data), body line and cost of the job of `key`, if it was
+        there (and is `address`)."""
+        at = self.index.get(key)
+        if at is None or self.rows[at][0] != address:
+            return None
+        return self.rows[at], self.lines[at], self.costs[at]
+
+
+def job_base(jobs_key: str, defaults: Any, name: str, body: Any) -> str:
+    """The part of a job's own key that all its `for_each` instances share."""
+    material = canonical_json_lenient([jobs_key, defaults, name, body])
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def instance_key(base: str, each: tuple[str, Any] | None) -> str:
+    """A job's own key: its base and its `each` entry (repr is exact and stable for the
+    plain data YAML gives: a different type or value is a different key)."""
+    return base if each is None else base + repr(each)
 
 
 _REPLACED = (
@@ -218,6 +295,24 @@ class SpecCache:
                 header_bytes=len(line),
             )
         except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def previous(self, file: Path) -> Previous | None:
+        """The entry of `file` whatever bytes it was made from (read whole), or None."""
+        try:
+            blob = self._path(file).read_bytes()
+            end = blob.index(b"\n")
+            data = json.loads(blob[:end])
+            rows, offsets, tail = data["rows"], data["offsets"], data["tail"]
+            start = end + 1
+            found = json.loads(blob[start + tail :])
+            keys, costs = found["keys"], found["costs"]
+            if not (len(rows) == len(offsets) == len(keys) == len(costs)):
+                return None
+            bounds = [*offsets, tail]
+            lines = [blob[start + bounds[i] : start + bounds[i + 1]] for i in range(len(rows))]
+            return Previous(rows, lines, keys, costs)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
 
     def put(self, file: Path, entry: Entry) -> None:

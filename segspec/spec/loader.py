@@ -21,7 +21,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from segspec.errors import SpecError
-from segspec.spec.cache import Entry, SpecCache, file_key, values_key
+from segspec.spec.cache import (
+    Built,
+    Entry,
+    Previous,
+    SpecCache,
+    file_key,
+    instance_key,
+    job_base,
+    values_key,
+)
 from segspec.spec.interpolate import UNSET, Scope, interpolate, size
 from segspec.spec.limits import MAX_FILE_BYTES, Budget, LimitError
 from segspec.spec.messages import describe, suggest
@@ -32,7 +41,7 @@ from segspec.spec.problems import Problems, display_path, position_in_job, repor
 from segspec.spec.rows import JobRow, row_of
 from segspec.spec.variables import Variable, VariableInputs
 from segspec.spec.variables import resolve as resolve_variables
-from segspec.spec.yamlpos import Located, Path_, YamlSyntaxError, read_yaml
+from segspec.spec.yamlpos import Located, Path_, YamlSyntaxError, read_plain, read_yaml
 
 TOP_LEVEL_KEYS = ("version", "engine", "backend", "state", "variables", "defaults", "jobs")
 FORMAT_VERSION = 1
@@ -262,6 +271,7 @@ def _load(
     parsed: list[tuple[Path, Located]] = []
     raws: dict[Path, bytes] = {}
     entries: dict[Path, Entry] = {}
+    missed: set[Path] = set()
     for file in files:
         raw = _read_spec(file, problems)
         if raw is None:
@@ -273,11 +283,12 @@ def _load(
             entries[file] = entry
             parsed.append((file, entry.located()))
             continue
-        located = _parse(file, raw, problems)
+        located = _parse(file, raw, problems, fast=cache is not None)
         if located is not None:
             parsed.append((file, located))
             if cache is not None:
                 entries[file] = Entry.of(file_key(file, raw), located)
+                missed.add(file)
     values = _variables(parsed, inputs, problems)
     digest.update(canonical_json({k: v for k, v in values.items() if v is not UNSET}).encode())
     jobs_key = values_key(values)
@@ -309,16 +320,18 @@ def _load(
             else:
                 backend, backend_where = found_backend, where
         entry = entries.get(file)
-        file_jobs: list[DesiredJob] = []
+        built: list[Built] = []
         if entry is not None and entry.jobs_key == jobs_key and entry.bodies is None:
             file_rows = entry.take_rows(file)
         else:
             if entry is not None and located.data.get("jobs") is None:
-                located = _parse(file, raws[file], problems) or located  # the cached top only
-            file_jobs = _jobs(file, located, problems, values)
-            file_rows = [row_of(job) for job in file_jobs]
+                # the cached top only
+                located = _parse(file, raws[file], problems, fast=True) or located
+            previous = cache.previous(file) if cache is not None and file in missed else None
+            built = _jobs(file, located, problems, values, jobs_key, previous)
+            file_rows = [b.row for b in built]
             if entry is not None:
-                entry.remember_jobs(jobs_key, file_jobs, file_rows)
+                entry.remember_jobs(jobs_key, built)
                 changed.append(file)
         for index, row in enumerate(file_rows):
             _check_inside(row, located, problems, project, project_real, resolver)
@@ -333,8 +346,9 @@ def _load(
                 )
                 continue
             rows[row.address] = row
-            if file_jobs:
-                made[row.address] = file_jobs[index]
+            job = built[index].job if built else None
+            if job is not None:
+                made[row.address] = job
             elif entry is not None:
                 cached[row.address] = (entry, index)
     state = find_state_config(parsed, problems)
@@ -400,9 +414,13 @@ def _variables(
     return {name: values.get(name, UNSET) for name in declared}
 
 
-def _parse(file: Path, raw: bytes, problems: Problems) -> Located | None:
+def _parse(file: Path, raw: bytes, problems: Problems, fast: bool = False) -> Located | None:
+    """The file's document, or None with its problems recorded. `fast`: for a load that
+    is redone in full if it meets any problem (the cached one), so positions deeper than
+    job names are not needed (`read_plain`, falling back to `read_yaml`)."""
     try:
-        located = read_yaml(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        located = (read_plain(text) if fast else None) or read_yaml(text)
     except UnicodeDecodeError:
         problems.add(file, (1, 1), (), "is not UTF-8 text — save it as UTF-8")
         return None
@@ -517,8 +535,15 @@ def read_state_config(directory: Path) -> StateConfig | None:
 
 
 def _jobs(
-    file: Path, located: Located, problems: Problems, values: Mapping[str, Any]
-) -> list[DesiredJob]:
+    file: Path,
+    located: Located,
+    problems: Problems,
+    values: Mapping[str, Any],
+    jobs_key: str = "",
+    previous: Previous | None = None,
+) -> list[Built]:
+    """The file's jobs; those `previous` (the file's last cache entry) holds under the same
+    own key are taken from it instead of being made again (see segspec.spec.cache)."""
     data: Mapping[str, Any] = located.data
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
@@ -533,9 +558,10 @@ def _jobs(
             "must map job names to job bodies — add at least one job",
         )
         return []
-    out: list[DesiredJob] = []
+    out: list[Built] = []
     budget = Budget()
     defaults_size = size(defaults)
+    base_dir = str(file.parent)
     for name, body in jobs.items():
         pos = located.position(("jobs", name))
         if not JOB_NAME_RE.match(name):
@@ -562,12 +588,27 @@ def _jobs(
                 "values — split the file or use fewer for_each entries",
             )
             return out
+        base = job_base(jobs_key, defaults, name, body)
+        merged: dict[str, Any] | None = None
         for address, scope in instances:
-            job = _one_job(
-                file, located, problems, name, address, deep_merge(defaults, body), scope, budget
-            )
+            key = instance_key(base, scope.each)
+            taken = previous.take(key, address) if previous is not None else None
+            if taken is not None:
+                data_row, line, cost = taken
+                if not budget.spend(cost):  # (as making it would have found)
+                    problems.add(file, pos, ("jobs", name), "exceeds the file's value budget")
+                    return out
+                if data_row[1] != pos[0] or data_row[2] != pos[1]:  # the job moved
+                    data_row = [data_row[0], pos[0], pos[1], *data_row[3:]]
+                row = JobRow.from_list(data_row, file, base_dir)
+                out.append(Built(row, key, cost, row_data=data_row, line=line))
+                continue
+            if merged is None:
+                merged = deep_merge(defaults, body)
+            left = budget.left
+            job = _one_job(file, located, problems, name, address, merged, scope, budget)
             if job is not None:
-                out.append(job)
+                out.append(Built(row_of(job), key, left - budget.left, job=job))
     return out
 
 
@@ -609,9 +650,17 @@ def _instances(
     if not entries:
         problems.add(file, located.position(where), where, "is empty — add at least one entry")
     return [
-        (f"{name}[{json.dumps(key, ensure_ascii=False)}]", Scope(values, (key, value)))
-        for key, value in entries.items()
+        (f"{name}[{_quoted(key)}]", Scope(values, (key, value))) for key, value in entries.items()
     ]
+
+
+def _quoted(key: str) -> str:
+    """`json.dumps(key, ensure_ascii=False)`, without the call for the usual key (JSON
+    escapes nothing but quotes, backslashes and control characters, none of which a
+    printable key without quotes and backslashes has)."""
+    if key.isprintable() and '"' not in key and "\\" not in key:
+        return f'"{key}"'
+    return json.dumps(key, ensure_ascii=False)
 
 
 def _one_job(

@@ -3,6 +3,14 @@
 Positions are 1-based (line, column), keyed by the path of the value: a tuple of mapping
 keys and sequence indexes. A key's position is where the key is written, so an error
 about `OutputConfig.ObjectKey` points at `ObjectKey:` itself.
+
+`read_yaml` composes nodes (with segspec's limits) and records every position: what an
+error message needs. `read_plain` is the fast path for a load that will most likely meet
+no problem (a changed file of a valid spec set): it builds the data straight from
+libyaml's events, keeps only the positions a load without problems uses (paths of at most
+two keys: top-level blocks, job names, variables), and gives up (None) on anything that
+is not plain data well within the limits (anchors, aliases, tags, merge keys, non-string
+or duplicate keys, ...), so the caller parses that file with `read_yaml` instead.
 """
 
 from __future__ import annotations
@@ -15,7 +23,17 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from segspec.spec.limits import CONTROL, MAX_DEPTH, MAX_FILE_BYTES, LimitedComposer, LimitError
+from segspec.spec.limits import (
+    CONTROL,
+    MAX_DEPTH,
+    MAX_EXPANDED_CHARS,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    MAX_NUMBER_CHARS,
+    MAX_SCALAR_CHARS,
+    LimitedComposer,
+    LimitError,
+)
 
 Path_ = tuple[str | int, ...]
 Pos = tuple[int, int]
@@ -169,3 +187,136 @@ class _Builder:
             self._located.positions[(*path, key)] = _pos(key_node)
             result[key] = self.build(value_node, (*path, key))
         return result
+
+
+PLAIN_DEPTH = 2
+"""`read_plain` keeps the positions of paths up to this long."""
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INT = "tag:yaml.org,2002:int"
+_CONSTRUCTED = frozenset(
+    ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+     "tag:yaml.org,2002:null")
+)  # fmt: skip
+_NO_KEY: Any = object()
+
+
+class _GiveUp(Exception):
+    """Not plain data: `read_plain` leaves this file to `read_yaml`."""
+
+
+def read_plain(text: str) -> Located | None:
+    """The data of `text` as `read_yaml` builds it, with the positions of paths of at
+    most `PLAIN_DEPTH` keys only, or None when the text is anything but plain YAML data
+    within the limits (see the module doc); never raises for bad input."""
+    if len(_PARSERS) != 1 or len(text) > MAX_FILE_BYTES or CONTROL.search(text):
+        return None
+    parser = _PARSERS[0](text)
+    try:
+        return _plain(parser)
+    except (_GiveUp, yaml.YAMLError, RecursionError, ValueError, TypeError):
+        return None
+    finally:
+        parser.dispose()
+
+
+_SCALARS = yaml.SafeLoader("")
+_RESOLVER: Any = Resolver()
+
+
+def _plain(parser: Any) -> Located:
+    get = parser.get_event
+    if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
+        raise _GiveUp
+    positions: dict[Path_, Pos] = {}
+    stack: list[list[Any]] = []
+    """Open containers: [value, pending key (maps), path or None, next index (lists)]."""
+    nodes = chars = 0
+    root: Any = _NO_KEY
+    constructors = _SCALARS.yaml_constructors
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _GiveUp
+            text = event.value
+            if len(text) > MAX_SCALAR_CHARS or (event.style == '"' and CONTROL.search(text)):
+                raise _GiveUp
+            nodes += 1
+            chars += len(text)
+            value: Any = text
+            if event.implicit[0]:  # plain: resolved as the composer would
+                tag = _RESOLVER.resolve(yaml.ScalarNode, text, event.implicit)
+                if tag in _CONSTRUCTED:
+                    if tag == _INT and len(text) > MAX_NUMBER_CHARS:
+                        raise _GiveUp
+                    value = constructors[tag](_SCALARS, yaml.ScalarNode(tag, text))
+                elif tag != _STR and tag != _TIMESTAMP:  # (a date stays its text)
+                    raise _GiveUp
+            container: Any = None
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _GiveUp
+            nodes += 1
+            container = {} if kind is yaml.MappingStartEvent else []
+            value = container
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            frame = stack.pop()
+            if frame[1] is not _NO_KEY:
+                raise _GiveUp  # (a key without a value: not made by libyaml)
+            value, container = frame[0], None
+            event = None  # attached below, already positioned
+        elif kind is yaml.DocumentEndEvent:
+            if type(get()) is not yaml.StreamEndEvent:
+                raise _GiveUp  # several documents
+            break
+        else:  # an alias, or anything unexpected
+            raise _GiveUp
+        if len(stack) + 1 > MAX_DEPTH:
+            raise _GiveUp
+        if event is not None and not stack:
+            positions[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if stack and event is not None:
+            parent = stack[-1]
+            path = parent[2]
+            if type(parent[0]) is dict:
+                if parent[1] is _NO_KEY:  # this is a key
+                    if kind is not yaml.ScalarEvent or type(value) is not str:
+                        raise _GiveUp
+                    if value in parent[0]:
+                        raise _GiveUp  # a duplicate key: read_yaml reports it
+                    parent[1] = value
+                    if path is not None:
+                        mark = event.start_mark
+                        positions[(*path, value)] = (mark.line + 1, mark.column + 1)
+                    continue
+            elif path is not None:
+                mark = event.start_mark
+                positions[(*path, len(parent[0]))] = (mark.line + 1, mark.column + 1)
+        if container is not None:
+            path = None
+            if not stack:
+                path = ()
+            else:
+                parent = stack[-1]
+                if parent[2] is not None and len(parent[2]) + 1 < PLAIN_DEPTH:
+                    key = parent[1] if type(parent[0]) is dict else len(parent[0])
+                    path = (*parent[2], key)
+            stack.append([container, _NO_KEY, path])
+            if len(stack) > 1:
+                continue
+            root = container
+            continue
+        if stack:
+            parent = stack[-1]
+            if type(parent[0]) is dict:
+                parent[0][parent[1]] = value
+                parent[1] = _NO_KEY
+            else:
+                parent[0].append(value)
+        elif root is _NO_KEY:
+            root = value
+    if nodes > MAX_NODES or chars > MAX_EXPANDED_CHARS or root is _NO_KEY:
+        raise _GiveUp
+    return Located(data=root, positions=positions)

@@ -52,17 +52,24 @@ def cache(tmp_path: Path) -> SpecCache:
 
 
 class Parses:
-    """Counts real YAML parses (a cache hit makes none)."""
+    """Counts real YAML parses (a cache hit makes none), by either reader: `read_plain`
+    for a cached load, `read_yaml` for a full one (or when `read_plain` gives up)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        real = yamlpos.read_yaml
+        real, plain = yamlpos.read_yaml, yamlpos.read_plain
 
         def counting(text: str) -> Any:
             self.count += 1
             return real(text)
 
+        def counting_plain(text: str) -> Any:
+            found = plain(text)
+            self.count += found is not None
+            return found
+
         monkeypatch.setattr(loader_module, "read_yaml", counting)
+        monkeypatch.setattr(loader_module, "read_plain", counting_plain)
 
 
 def summary(specs: SpecSet) -> dict[str, Any]:

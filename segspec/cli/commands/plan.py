@@ -100,14 +100,15 @@ def plan(
         lock_timeout=ctx.lock_timeout,
         refresh_only=refresh_only,
         out_file=out_file,
-        full=fmt == "json",
     )
     changes = outcome.planned.plan
     if refresh_only and not changes.changes and fmt is None:
         ctx.ui.out(NOTHING_TO_REFRESH)
     elif fmt == "json":
+        from segspec.engine.operations.plan import shown_changes
         from segspec.render.plan_json import stream_plan_json
 
+        # every job in full, the unchanged ones loaded a few at a time as they are written
         planned = outcome.planned
         for piece in stream_plan_json(
             planned.plan,
@@ -115,6 +116,7 @@ def plan(
             serial=outcome.serial,
             specs_digest=planned.specs.digest,
             backend=planned.config.type,
+            changes=shown_changes(ctx.project, outcome),
         ):
             ctx.ui.out(piece, nl=False)
     else:

@@ -1,0 +1,208 @@
+"""A changed spec file takes its unchanged jobs from its previous cache entry: the load
+is exactly a fresh one (rows, bodies, positions, errors and limits), and only the jobs
+whose own inputs changed are made again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import segspec.spec.loader as loader_module
+from segspec.errors import SpecError
+from segspec.spec.cache import SpecCache
+from segspec.spec.limits import Budget
+from segspec.spec.loader import SpecSet, load_specs
+from segspec.spec.variables import VariableInputs
+
+HEAD = """\
+version: 1
+variables:
+  out: {type: number, default: 3}
+defaults:
+  InputConfig: {Type: OSS, Media: media/a.mp4}
+  OutputConfig: {OutputMediaTarget: oss-object, Bucket: clips}
+jobs:
+"""
+
+
+def named(count: int, out: str = "2", first: str = "0") -> str:
+    lines = []
+    for i in range(count):
+        lines.append(f"  job{i}:")
+        start = first if i == 0 else "0"
+        lines.append(f"    JobParams: {{Mode: UserDefined, Ranges: [{{In: {start}, Out: {out}}}]}}")
+        lines.append(f'    OutputConfig: {{ObjectKey: "job{i}/{{index}}.mp4"}}')
+    return HEAD + "\n".join(lines) + "\n"
+
+
+def each(keys: list[str], out: str = '"${var.out}"') -> str:
+    return HEAD + (
+        f"  ep:\n    for_each: [{', '.join(keys)}]\n"
+        f"    JobParams: {{Mode: UserDefined, Ranges: [{{In: 1, Out: {out}}}]}}\n"
+        '    OutputConfig: {ObjectKey: "ep/${each.key}_{index}.mp4"}\n'
+    )
+
+
+@pytest.fixture
+def specs(tmp_path: Path) -> Path:
+    directory = tmp_path / "specs"
+    (directory / "media").mkdir(parents=True)
+    (directory / "media" / "a.mp4").write_bytes(b"bytes")
+    return directory
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> SpecCache:
+    return SpecCache(tmp_path / ".segspec" / "cache" / "specs")
+
+
+class Made:
+    """Counts jobs made (interpolated and validated) rather than taken from the cache."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = loader_module._one_job
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(loader_module, "_one_job", counting)
+
+
+def load(specs: Path, cache: SpecCache | None, **values: str) -> SpecSet:
+    return load_specs(specs, VariableInputs(flags=dict(values), environ={}), cache=cache)
+
+
+def everything(loaded: SpecSet) -> dict[str, Any]:
+    """What a load gives, job by job: rows, positions and bodies."""
+    return {
+        address: (loaded.rows[address], job.line, job.column, job.body_data, job.request)
+        for address, job in loaded.jobs.items()
+    }
+
+
+def test_one_edited_job_is_the_only_one_made(
+    specs: Path, cache: SpecCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (specs / "jobs.yaml").write_text(named(6), encoding="utf-8")
+    load(specs, cache)
+    made = Made(monkeypatch)
+    (specs / "jobs.yaml").write_text(named(6, first="1"), encoding="utf-8")
+    edited = load(specs, cache)
+    assert made.count == 1
+    again = load(specs, cache)  # and the entry written from taken jobs is a whole one
+    assert made.count == 1
+    fresh = everything(load(specs, None))
+    assert everything(edited) == fresh
+    assert everything(again) == fresh
+
+
+def test_a_removed_for_each_entry_leaves_the_others_taken(
+    specs: Path, cache: SpecCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (specs / "jobs.yaml").write_text(each(["a", "b", "c", "d"]), encoding="utf-8")
+    load(specs, cache)
+    made = Made(monkeypatch)
+    (specs / "jobs.yaml").write_text(each(["b", "c", "d", "e"]), encoding="utf-8")
+    edited = load(specs, cache)
+    assert made.count == 1  # only ep["e"]
+    assert everything(edited) == everything(load(specs, None))
+    assert sorted(edited.jobs) == ['ep["b"]', 'ep["c"]', 'ep["d"]', 'ep["e"]']
+
+
+def test_jobs_that_move_keep_their_new_line(
+    specs: Path, cache: SpecCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (specs / "jobs.yaml").write_text(named(3), encoding="utf-8")
+    load(specs, cache)
+    made = Made(monkeypatch)
+    text = named(3).replace("  job0:", "  # a comment that moves every job down\n  job0:")
+    (specs / "jobs.yaml").write_text(text, encoding="utf-8")
+    moved = load(specs, cache)
+    assert made.count == 0
+    fresh = load(specs, None)
+    assert moved.jobs["job2"].line == fresh.jobs["job2"].line == 15
+    assert everything(moved) == everything(fresh)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["defaults", "variable", "body"],
+)
+def test_what_every_job_is_made_from_is_a_miss_for_all(
+    specs: Path, cache: SpecCache, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    (specs / "jobs.yaml").write_text(each(["a", "b", "c"]), encoding="utf-8")
+    load(specs, cache)
+    made = Made(monkeypatch)
+    values: dict[str, str] = {}
+    text = each(["a", "b", "c"])
+    if change == "defaults":
+        text = text.replace("Bucket: clips", "Bucket: other")
+    elif change == "variable":
+        values = {"out": "4"}
+    else:
+        text = each(["a", "b", "c"], out="5")
+    (specs / "jobs.yaml").write_text(text, encoding="utf-8")
+    loaded = load(specs, cache, **values)
+    assert made.count == 3
+    assert everything(loaded) == everything(load(specs, None, **values))
+
+
+def test_taken_jobs_spend_the_budget_they_spent_when_made(
+    specs: Path, cache: SpecCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list variable substituted in every job (a small budget stands for the real one):
+    the file a fresh load refuses is refused the same after its first jobs were cached
+    (taken jobs are not free)."""
+    monkeypatch.setattr(loader_module, "Budget", lambda: Budget(4000))
+    big = "[" + ", ".join(str(i) for i in range(100)) + "]"
+    head = HEAD.replace("variables:\n", f"variables:\n  big: {{type: list, default: {big}}}\n")
+
+    def text(count: int) -> str:
+        lines = []
+        for i in range(count):
+            lines.append(f"  job{i}:")
+            lines.append("    JobParams: {Mode: UserDefined, Ranges: [{In: 0, Out: 1}]}")
+            lines.append(f'    OutputConfig: {{ObjectKey: "job{i}/{{index}}.mp4"}}')
+            lines.append('    UserData: {t: "${var.big}"}')
+        return head + "\n".join(lines) + "\n"
+
+    def refusal(count: int, with_cache: SpecCache | None) -> str | None:
+        (specs / "jobs.yaml").write_text(text(count), encoding="utf-8")
+        try:
+            load(specs, with_cache)
+        except SpecError as exc:
+            return str(exc)
+        return None
+
+    fits = next(n for n in range(1, 100) if refusal(n + 1, None) is not None)
+    assert refusal(fits, cache) is None  # cached: `fits` jobs, each with its cost
+    fresh = refusal(fits + 1, None)
+    assert fresh is not None and "value" in fresh
+    assert refusal(fits + 1, cache) == fresh
+
+
+def test_an_error_in_a_changed_file_names_file_line_column_and_key(
+    specs: Path, cache: SpecCache
+) -> None:
+    (specs / "jobs.yaml").write_text(named(4), encoding="utf-8")
+    load(specs, cache)
+    broken = named(4).replace(
+        'Out: 2}]}\n    OutputConfig: {ObjectKey: "job2',
+        'Out: -2}]}\n    OutputConfig: {ObjectKey: "job2',
+        1,
+    )
+    assert broken != named(4)
+    (specs / "jobs.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(SpecError) as cached:
+        load(specs, cache)
+    with pytest.raises(SpecError) as fresh:
+        load(specs, None)
+    assert str(cached.value) == str(fresh.value)
+    assert "jobs.yaml:15:" in str(cached.value) and "jobs.job2.JobParams.Ranges" in str(
+        cached.value
+    )
