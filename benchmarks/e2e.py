@@ -138,18 +138,31 @@ def frame_exact(video: Path, clips: list[list[Any]]) -> bool:
     return ok and clips[-1][2] + 1 == frame_times(video).count
 
 
-def run_all(video: Path, work: Path, reps: int = 3) -> dict[str, object]:
-    """Every side `reps` times, interleaved, the order rotating each repetition."""
+def run_all(
+    video: Path, work: Path, reps: int = 3, scenedetect_reps: int | None = None
+) -> dict[str, object]:
+    """Every side `reps` times, interleaved, the order rotating each repetition.
+
+    split-video runs only in the first `scenedetect_reps` repetitions (all by default): at
+    about 1.3x the floor it is the longest side, and the target is the floor ratio. Every
+    finished run is written to `work / "e2e_runs.json"` at once, so a run cut short keeps
+    the repetitions it finished.
+    """
     from segspec.media.probe import frame_times
 
     runs: list[dict[str, object]] = []
     for rep in range(reps):
         order = SIDES[rep % 3 :] + SIDES[: rep % 3]
         for side in order:
+            if side == "scenedetect" and scenedetect_reps is not None and rep >= scenedetect_reps:
+                continue
             result = run_side(side, video, work)
             runs.append({"rep": rep, "side": side, **result})
+            (work / "e2e_runs.json").write_text(json.dumps(runs, indent=1))
+            own, machine = result["cores_mean"], result["machine_cores"]
             print(f"  rep {rep + 1}/{reps} {side}: {result['wall_s']} s wall, "
-                  f"{result['cpu_s']} s CPU, load {result['load']}", flush=True)  # fmt: skip
+                  f"{result['cpu_s']} s CPU, {own} cores of the {machine} busy, "
+                  f"load {result['load']}", flush=True)  # fmt: skip
     return {"file": video.name, "frames": frame_times(video).count, "reps": reps,
             "runs": runs, "summary": summarize(runs)}  # fmt: skip
 
@@ -157,6 +170,12 @@ def run_all(video: Path, work: Path, reps: int = 3) -> dict[str, object]:
 def _spread(values: list[float]) -> dict[str, float]:
     return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
             "max": round(max(values), 3)}  # fmt: skip
+
+
+def _per_rep(run: dict[str, Any], floor: dict[str, Any]) -> list[float]:
+    """[repetition, wall ÷ floor, CPU ÷ floor] of one run."""
+    return [run["rep"], round(run["wall_s"] / floor["wall_s"], 3),
+            round(run["cpu_s"] / floor["cpu_s"], 3)]  # fmt: skip
 
 
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -172,6 +191,10 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "wall_ratio": _spread([r["wall_s"] / floors[r["rep"]]["wall_s"] for r in mine]),
             "cpu_ratio": _spread([r["cpu_s"] / floors[r["rep"]]["cpu_s"] for r in mine]),
             "load": _spread([sum(r["load"]) / 2 for r in mine]),
+            # cores the rest of the machine kept busy meanwhile (its whole use less ours)
+            "others": _spread([max(0.0, r["machine_cores"] - r["cores_mean"]) for r in mine]),
+            "per_rep": [_per_rep(r, floors[r["rep"]]) for r in mine],
+            "reps": len(mine),
             "clips": mine[-1]["clips"],
         }
     seg = {r["rep"]: r for r in runs if r["side"] == "segspec"}
@@ -219,16 +242,23 @@ def render(e: dict[str, Any]) -> list[str]:
         f"End to end on {e['file']} ({e['frames']} frames, libx264 veryfast CRF 22, AAC), "
         f"{e['reps']} interleaved repetitions; median (min–max):",
         "",
-        "| run | wall s | wall ÷ floor | CPU s | CPU ÷ floor | cores busy | load avg | clips |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | reps | wall s | wall ÷ floor | CPU s | CPU ÷ floor | cores busy "
+        "| others' cores busy | load avg | clips |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for side in SIDES:
         x = s[side]
         lines.append(
-            f"| {names[side]} | {_range(x['wall_s'], '.1f')} | {_range(x['wall_ratio'])} "
-            f"| {_range(x['cpu_s'], '.1f')} | {_range(x['cpu_ratio'])} "
-            f"| {_range(x['cores_mean'], '.2f')} | {_range(x['load'], '.1f')} | {x['clips']} |"
+            f"| {names[side]} | {x.get('reps', e['reps'])} | {_range(x['wall_s'], '.1f')} "
+            f"| {_range(x['wall_ratio'])} | {_range(x['cpu_s'], '.1f')} "
+            f"| {_range(x['cpu_ratio'])} | {_range(x['cores_mean'], '.2f')} "
+            f"| {_range(x['others'], '.2f') if 'others' in x else '—'} "
+            f"| {_range(x['load'], '.1f')} | {x['clips']} |"
         )
+    for side in SIDES[1:]:
+        if "per_rep" in s[side]:
+            each = ", ".join(f"{w:.3f} ({c:.3f})" for _, w, c in s[side]["per_rep"])
+            lines += ["", f"Per repetition, {names[side]}: wall ÷ floor (CPU ÷ floor) {each}."]
     lines += [
         "",
         f"segspec clips frame-exact and covering every frame once: {s['frame_exact']}; "

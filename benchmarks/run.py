@@ -76,6 +76,7 @@ def main() -> None:
     parser.add_argument("--e2e-only", action="store_true", help="only the end-to-end split")
     parser.add_argument("--build-only", action="store_true", help="only build the corpus")
     parser.add_argument("--reps", type=int, default=3, help="end-to-end repetitions (3)")
+    parser.add_argument("--scenedetect-reps", type=int, help="split-video in the first N only")
     parser.add_argument("--detectors", help="comma-separated detector names (default: all)")
     parser.add_argument("--parts", help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
@@ -143,7 +144,7 @@ def main() -> None:
             WORK / f"corpus{tag}", files, per_file)]  # fmt: skip
         long = e2e.long_file(sources, WORK / f"long_{minutes}min.mp4", minutes * 60)
         print(f"end to end on {long.name}...", flush=True)
-        timings = e2e.run_all(long, WORK, args.reps)
+        timings = e2e.run_all(long, WORK, args.reps, args.scenedetect_reps)
         short = e2e.long_file(sources, WORK / "long_1min.mp4", 60)
         timings["memory_1min"] = e2e.peak_memory(short)
         timings["memory_long"] = e2e.peak_memory(long)

@@ -24,14 +24,16 @@ from segspec.errors import MediaError
 THUMB_BATCH = 16
 """Decoded frames whose thumbnails go to the detector at once."""
 ENCODE_QUEUE = 2 * THUMB_BATCH
-"""Frames waiting for the encoder thread (bounded: memory stays flat).
+"""Frames handed to the encoder thread and not yet encoded (bounded: memory stays flat).
 
 Frames are released a detector batch at a time; a queue shorter than a batch blocks the
 decoding thread on every batch, and the encoder then runs dry while it decodes the next
 one (8 frames: the encoder waited for frames about 4.6-6.0 s of a 40-48 s 1-minute
 split, 54-56 times; 32 frames: 1.3-1.6 s, 5-8 times, most of it the initial look-ahead;
 see benchmarks/README.md). It costs 24 more decoded frames in memory, whatever the
-video's length."""
+video's length. They cross as lists of up to `THUMB_BATCH` frames (one queue hand-off and
+one wake-up of the encoder thread per batch, not per frame): the batch being encoded
+plus the batches waiting."""
 SWITCH_INTERVAL = 0.0002
 """The interpreter's thread switch interval while a pass runs (Python's default: 0.005 s).
 
@@ -93,7 +95,9 @@ class EncoderThread:
 
     def __init__(self, enc: av.VideoCodecContext, sink: Any, what: str) -> None:
         self.enc, self.sink, self.what = enc, sink, what
-        self.queue: queue.Queue[av.VideoFrame | None] = queue.Queue(maxsize=ENCODE_QUEUE)
+        # each item is a batch (or the end mark, None); the one being encoded is off it
+        waiting = max(1, ENCODE_QUEUE // THUMB_BATCH - 1)
+        self.queue: queue.Queue[list[av.VideoFrame] | None] = queue.Queue(maxsize=waiting)
         self.error: BaseException | None = None
         self.stopping = False
         self.thread = threading.Thread(target=self._work, name="segspec-encode", daemon=True)
@@ -107,11 +111,16 @@ class EncoderThread:
         ended = False  # the producer's end mark (None) has been taken off the queue
         try:
             while not ended:
-                frame = self.queue.get()
-                ended = frame is None
+                batch = self.queue.get()
+                ended = batch is None
+                packets: list[Any] = []
+                for frame in batch if batch is not None else [None]:  # None: the flush
+                    if self.stopping:
+                        break
+                    packets += self.enc.encode(frame)
                 if self.stopping:
                     break  # a failure elsewhere: neither encode nor flush what is left
-                self.sink(self.enc.encode(frame))
+                self.sink(packets)  # one batch's packets, muxed under one lock
         except BaseException as exc:  # handed to the main thread, which raises it
             self.error = exc
             if isinstance(exc, av.FFmpegError):  # the encoder refused: not the input's fault
@@ -119,13 +128,15 @@ class EncoderThread:
                     f"encoding {self.what} with {self.enc.name} failed: {exc}",
                     code="FfmpegFailed",
                 )
-        while not ended:  # take frames up to the end mark, so the producer never blocks
+        while not ended:  # take batches up to the end mark, so the producer never blocks
             ended = self.queue.get() is None
 
-    def put(self, frame: av.VideoFrame) -> None:
+    def put(self, frames: list[av.VideoFrame]) -> None:
+        """Hand a batch of frames (in order, at most `THUMB_BATCH`) to the encoder."""
         if self.error is not None:
             raise self.error
-        self.queue.put(frame)
+        if frames:
+            self.queue.put(frames)
 
     def finish(self) -> None:
         self.queue.put(None)

@@ -30,7 +30,7 @@ from av.video.frame import PictureType
 from segspec.backends.local.encoding import THUMB_BATCH, EncoderThread, quick_switching, thread_name
 from segspec.backends.progress import current, frame_progress
 from segspec.detect import Boundary, Shot, ShotFinder, settings
-from segspec.detect.frames import THUMB_H, THUMB_W
+from segspec.detect.frames import FRAME_BYTES, THUMB_H, THUMB_W
 from segspec.detect.shots import shots_from_boundaries
 from segspec.errors import MediaError
 from segspec.media.encode import DEFAULT_CRF, DEFAULT_PRESET, ENCODERS
@@ -244,17 +244,16 @@ class Thumbnailer:
             a.link_to(b)
         self.graph.configure()
 
-    def thumbnail(self, frame: av.VideoFrame) -> np.ndarray:
+    def thumbnail(self, frame: av.VideoFrame, into: np.ndarray) -> None:
+        """Write the frame's thumbnail (Y, U, V planes, rows of `FRAME_BYTES`) into `into`."""
         self.graph.push(frame)
         thumb = self.graph.pull()
         assert isinstance(thumb, av.VideoFrame)
-        rows = [
-            np.frombuffer(memoryview(p), np.uint8)
-            .reshape(p.height, p.line_size)[:, : p.width]
-            .reshape(-1)
-            for p in thumb.planes
-        ]
-        return np.concatenate([r.reshape(-1) for r in rows])
+        at = 0
+        for p in thumb.planes:
+            plane = np.frombuffer(memoryview(p), np.uint8).reshape(p.height, p.line_size)
+            into[at : at + p.width * p.height].reshape(p.height, p.width)[:] = plane[:, : p.width]
+            at += p.width * p.height
 
 
 class _Run:
@@ -269,7 +268,8 @@ class _Run:
         self.frame_s = 1 / float(fps)
         self.found = found
         self.waiting: deque[av.VideoFrame] = deque()
-        self.thumbs: list[np.ndarray] = []
+        self.thumbs = np.empty((THUMB_BATCH, FRAME_BYTES), np.uint8)  # the batch being filled
+        self.filled = 0  # thumbnails in it
         self.decoded = 0  # video frames decoded
         self.released = 0  # video frames handed to the encoder
         self.t0: float | None = None  # time of the first video frame
@@ -282,19 +282,21 @@ class _Run:
     def video(self, frame: av.VideoFrame) -> None:
         if self.t0 is None:
             self.t0 = float(frame.time) if frame.time is not None else 0.0
-        self.thumbs.append(self.scaler.thumbnail(frame))
+        self.scaler.thumbnail(frame, self.thumbs[self.filled])
+        self.filled += 1
         self.waiting.append(frame)
         self.decoded += 1
-        if len(self.thumbs) >= THUMB_BATCH:
+        if self.filled == THUMB_BATCH:
             self._detect()
 
     def audio(self, frame: av.AudioFrame) -> None:
         self.sound.append((float(frame.time) if frame.time is not None else 0.0, frame))
 
     def _detect(self, final: bool = False) -> None:
-        if self.thumbs:
-            chunk = np.stack(self.thumbs)
-            self.thumbs = []
+        if self.filled:
+            chunk = self.thumbs[: self.filled]
+            # a new array for the next batch: the detector may keep views of this one
+            self.thumbs, self.filled = np.empty_like(self.thumbs), 0
             self._boundaries(self.finder.push(chunk))
         if final:
             self._boundaries(self.finder.finish())
@@ -308,25 +310,33 @@ class _Run:
                 self.found.append(b)
 
     def _release(self, upto: int) -> None:
+        batch: list[av.VideoFrame] = []
+        starts, width, height = self.clips.start_set, *self.size
         while self.released < upto and self.waiting:
             frame = self.waiting.popleft()
             n = self.released
             self.released += 1
             out = frame
-            if (frame.width, frame.height) != self.size or frame.format.name != "yuv420p":
-                out = frame.reformat(self.size[0], self.size[1], "yuv420p", interpolation="BICUBIC")
+            if frame.width != width or frame.height != height or frame.format.name != "yuv420p":
+                out = frame.reformat(width, height, "yuv420p", interpolation="BICUBIC")
             out.pts = n
             out.time_base = self.time_base
             # an IDR frame on every shot's first frame: nothing after it refers back
-            out.pict_type = PictureType.I if n in self.clips.start_set else PictureType.NONE
-            self.worker.put(out)
+            out.pict_type = PictureType.I if n in starts else PictureType.NONE
+            batch.append(out)
+            if len(batch) == THUMB_BATCH:  # the end's release is more than one batch
+                self.worker.put(batch)
+                batch = []
+        self.worker.put(batch)
         self._audio_upto(self.released * self.frame_s)
 
     def mux_video(self, packets: list[Any]) -> None:
         """Route encoded packets (pts = source frame number) into their clips."""
-        for p in packets:
-            assert p.pts is not None
-            with self.lock:
+        if not packets:
+            return
+        with self.lock:  # once per batch of packets
+            for p in packets:
+                assert p.pts is not None
                 k = self.clips.index_of(int(p.pts))
                 clip = self.clips.get(k)
                 p.pts -= clip.first
@@ -334,25 +344,32 @@ class _Run:
                     p.dts -= clip.first
                 p.stream = clip.video
                 clip.container.mux(p)
-                self.packet_clip = k
+            self.packet_clip = k
 
     def _audio_upto(self, seconds: float) -> None:
-        t0 = self.t0 or 0.0
+        t0, fps = self.t0 or 0.0, float(self.fps)
+        encoded: list[tuple[_Clip, list[Any]]] = []
+        k, clip = -1, None
         while self.sound and self.sound[0][0] - t0 < seconds:
             t, frame = self.sound.popleft()
-            k = self.clips.index_of(max(0, int((t - t0) * float(self.fps) + 1e-6)))
-            with self.lock:
-                clip = self.clips.get(k)
+            at = self.clips.index_of(max(0, int((t - t0) * fps + 1e-6)))
+            if at != k or clip is None:
+                k = at
+                with self.lock:
+                    clip = self.clips.get(k)
             assert clip.audio is not None
             frame.pts = clip.samples
             frame.time_base = self.sample_base.setdefault(
                 frame.sample_rate, Fraction(1, frame.sample_rate)
             )
             clip.samples += frame.samples
-            packets = clip.audio.encode(frame)
-            with self.lock:
-                for p in packets:
-                    clip.container.mux(p)
+            # encoded outside the lock (the encoder thread keeps muxing meanwhile)
+            encoded.append((clip, clip.audio.encode(frame)))
+        if encoded:
+            with self.lock:  # muxed once per release, not once per audio frame
+                for into, packets in encoded:
+                    for p in packets:
+                        into.container.mux(p)
         if seconds == float("inf"):
             return
         # a clip is finished once the encoder's packets have moved past it (after the next
