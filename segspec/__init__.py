@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
-try:
-    # The one place the version is written is pyproject.toml; this reads it back.
-    __version__ = version("segspec")
-except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed
-    __version__ = "0+unknown"
+# The one place the version is written is segspec/VERSION (pyproject.toml reads it at build
+# time, `version = {file = ...}`). Reading that file costs microseconds; asking the package
+# metadata for it cost every command ~40 ms of imports and a search of sys.path.
+__version__ = (Path(__file__).parent / "VERSION").read_text(encoding="ascii").strip()

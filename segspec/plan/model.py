@@ -66,7 +66,7 @@ class Facts:
     """How many clips shot detection found for BasicClipSplit jobs (`--preview-shots`)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One address's planned action and the reasons a reviewer can check."""
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import heapq
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
+from itertools import pairwise
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from segspec.plan.model import Action, Change, Facts, Plan, Settled, Want, matches
@@ -32,21 +36,23 @@ def plan(
     without before/after; it counts in key clashes like any other job.
     """
     wanted = {want.address: want for want in wants}
-    quiet = {s.address: s for s in settled if s.address not in wanted}
+    quiet = _in_order([s for s in settled if s.address not in wanted])
+    # (the settled keys are read only when some job runs, in any order: no list of
+    # 100,000 pairs for a no-op plan)
     clashes = key_clashes(
         ((a, w.request) for a, w in sorted(wanted.items())),
-        sorted((a, s.clash) for a, s in quiet.items()),
+        ((s.address, s.clash) for s in quiet),
     )
+    loud = sorted(wanted.keys() | {a for a in records if not _holds(quiet, a)})
     changes = []
-    for address in sorted(set(wanted) | set(records) | set(quiet)):
+    for address, calm in _merged(loud, quiet):
         if facts.targets and not any(matches(address, t) for t in facts.targets):
+            continue
+        if calm is not None:
+            changes.append(Change(address, Action.NOOP, None, None, (), calm.attempt))
             continue
         want, record = wanted.get(address), records.get(address)
         if want is None:
-            calm = quiet.get(address)
-            if calm is not None:
-                changes.append(Change(address, Action.NOOP, None, None, (), calm.attempt))
-                continue
             assert record is not None
             changes.append(_delete(record))
             continue
@@ -56,6 +62,31 @@ def plan(
             change = _update(want, record, facts)
         changes.append(_foresee(change, want, facts, clashes.get(address, [])))
     return Plan(tuple(changes))
+
+
+_address = attrgetter("address")
+
+
+def _in_order(settled: list[Settled]) -> list[Settled]:
+    """`settled` by address, one per address (the last, as a dict would keep): as given
+    when it already is (the engine gives the specs' rows in address order)."""
+    if all(a.address < b.address for a, b in pairwise(settled)):
+        return settled
+    return sorted({s.address: s for s in settled}.values(), key=_address)
+
+
+def _holds(quiet: list[Settled], address: str) -> bool:
+    at = bisect_left(quiet, address, key=_address)
+    return at < len(quiet) and quiet[at].address == address
+
+
+def _merged(loud: list[str], quiet: list[Settled]) -> Iterator[tuple[str, Settled | None]]:
+    """Every address of `loud` (with None) and of `quiet` (with its Settled), in order: the
+    two never share one. No set or dictionary of 100,000 settled addresses is made."""
+    calm = ((s.address, s) for s in quiet)
+    if not loud:
+        return calm
+    return heapq.merge(((a, None) for a in loud), calm, key=itemgetter(0))
 
 
 def _foresee(change: Change, want: Want, facts: Facts, clashes: list[str]) -> Change:

@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from segspec import __version__
 from segspec.errors import SegspecError
 from segspec.spec.normalize import canonical_json
@@ -129,8 +131,11 @@ class Entry:
         """The jobs' rows of a cached entry (its JSON rows are let go: at 100,000 jobs
         they would be kept twice)."""
         base_dir = str(file.parent)
-        rows = [JobRow.from_list(data, file, base_dir) for data in self.rows]
-        self.rows = []
+        listed, self.rows = self.rows, []
+        rows = []
+        while listed:  # each JSON row goes as its JobRow comes (from the end: O(1) each)
+            rows.append(JobRow.from_list(listed.pop(), file, base_dir))
+        rows.reverse()
         return rows
 
     def body(self, index: int, address: str) -> dict[str, Any]:
@@ -271,7 +276,9 @@ class SpecCache:
                     return None
                 handle.seek(0)
                 line = handle.readline()
-            data = json.loads(line)
+            # msgspec decodes the bytes as they are (json.loads first copies them into a
+            # str: at 100,000 jobs in one file, a 45 MB transient on top of the rows)
+            data = msgspec.json.decode(line)
             if not isinstance(data, dict) or data.get("key") != key:
                 return None
             rows, offsets = list(data.get("rows") or []), list(data.get("offsets") or [])

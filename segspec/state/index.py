@@ -10,12 +10,13 @@ stays the one source of truth. JSON, never pickle: a state may come from a share
 
 Layout, one JSON value per line: a header object, then one array per job in address
 order: `[[offset, length], [address, backend, fingerprint, status, attempt, prune_outputs,
-input, [[bucket, object_key, size, sha256, etag, mtime_ns], ...], [bucket, endpoint] |
-null]]`, where input is `[directory, name, size, mtime_ns, sha256]` (a local file's
-identity, see `InputSummary`), an object (any other identity) or null. The rows are
-decoded by msgspec straight into the summaries' structs, each value checked against its
-type (a row of another shape makes the index unusable): fast, and no code runs from the
-file's contents.
+input, [[bucket, object_key, size, digest, etag, mtime_ns, other_sha256], ...], [bucket,
+endpoint] | null]]`, where input is `[directory, name, size, mtime_ns, digest]` (a local
+file's identity, see `InputSummary`), an object (any other identity) or null; a digest is
+a sha256 in base64 (`other_sha256` one that is not a hex digest, see `OutputSummary`).
+The rows are decoded by msgspec straight into the summaries' structs, each value checked
+against its type (a row of another shape makes the index unusable): fast, and no code
+runs from the file's contents.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ from segspec.state.document import Span
 from segspec.state.summary import InputSummary, RecordSummary
 
 INDEX_FORMAT = "segspec-state-index"
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 """2: each output carries its mtime_ns (an index of version 1 is stale: rebuilt).
-3: rows are `[span, summary]` arrays, a local input an array (a version 2 index is stale)."""
+3: rows are `[span, summary]` arrays, a local input an array (a version 2 index is stale).
+4: sha256s are raw digests in base64, in inputs and outputs (a version 3 index is stale)."""
 BATCH = 2000
 """Rows encoded per chunk written."""
 BATCH_BYTES = 1 << 20

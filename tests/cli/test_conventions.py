@@ -237,11 +237,22 @@ def test_python_dash_m_and_version_from_metadata(tmp_path: Path) -> None:
     version = importlib.metadata.version("segspec")
     assert proc.stdout == f"segspec, version {version}\n"
     assert segspec.__version__ == version
-    # The version is written once, in pyproject.toml.
+    # The version is written once, in segspec/VERSION (pyproject.toml and the package read
+    # it), so the installed metadata and the running code cannot disagree.
+    assert (REPO / "segspec" / "VERSION").read_text("ascii") == f"{version}\n"
+    assert 'version = {file = "segspec/VERSION"}' in (REPO / "pyproject.toml").read_text("utf-8")
     written = [
         p for p in (REPO / "segspec").rglob("*.py") if f'"{version}"' in p.read_text("utf-8")
     ]
     assert written == []
+
+
+def test_version_is_known_without_the_package_metadata() -> None:
+    """Every command needs the version (the spec cache's key): reading it must not import
+    importlib.metadata (~40 ms of imports and a search of sys.path per command)."""
+    code = "import sys, segspec; print(segspec.__version__, 'importlib.metadata' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout == f"{importlib.metadata.version('segspec')} False\n"
 
 
 def test_build_ships_py_typed(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def write(objects: LocalObjects, key: str, data: bytes) -> OutputSummary:
     path.write_bytes(data)
     info = path.stat()
     digest = hashlib.sha256(data).hexdigest()
-    return OutputSummary(BUCKET, key, info.st_size, digest, None, info.st_mtime_ns)
+    return OutputSummary.of(BUCKET, key, info.st_size, digest, None, info.st_mtime_ns)
 
 
 def job(*outputs: OutputSummary) -> dict[str, RecordSummary]:
@@ -64,7 +64,7 @@ def test_symlinked_output_is_compared_in_full(objects: LocalObjects, tmp_path: P
     out = write(objects, "real.mp4", b"clip")
     link = objects.store.objects / BUCKET / "link.mp4"
     link.symlink_to("real.mp4")
-    linked = OutputSummary(BUCKET, "link.mp4", out.size, out.sha256, None, out.mtime_ns)
+    linked = OutputSummary.of(BUCKET, "link.mp4", out.size, out.sha256, None, out.mtime_ns)
     assert not objects.unchanged(BUCKET, "link.mp4", out.size or 0, out.mtime_ns or 0)
     assert gather_drift(job(linked), ["a"], objects) == {}  # same content: no drift
     (objects.store.objects / BUCKET / "real.mp4").write_bytes(b"CLIP")
@@ -81,7 +81,7 @@ def test_directory_leading_out_of_the_store_is_refused(
     (objects.store.objects / BUCKET).mkdir(parents=True)
     (objects.store.objects / BUCKET / "out").symlink_to(outside)
     info = (outside / "x.mp4").stat()
-    out = OutputSummary(BUCKET, "out/x.mp4", info.st_size, "0" * 64, None, info.st_mtime_ns)
+    out = OutputSummary.of(BUCKET, "out/x.mp4", info.st_size, "0" * 64, None, info.st_mtime_ns)
     assert not objects.unchanged(BUCKET, out.object_key, info.st_size, info.st_mtime_ns)
     for key in ("../x.mp4", "a/..", "a/."):
         assert not objects.unchanged(BUCKET, key, info.st_size, info.st_mtime_ns)

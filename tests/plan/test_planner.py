@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from segspec.plan.model import Action, Change, Facts, Plan, Want
+from segspec.plan.model import Action, Change, Facts, Plan, Settled, Want
 from segspec.plan.planner import INTERRUPTED, plan
 from segspec.render.human import render_plan, summary_line
 from segspec.spec.normalize import fingerprint
@@ -241,3 +241,41 @@ def test_planner_render_groups_by_action_with_reasons() -> None:
         "\n"
         "Plan: 1 to create, 1 to replace, 1 to delete.\n"
     )
+
+
+def test_planner_settled_jobs_merge_in_address_order() -> None:
+    """Settled no-ops are merged with the wants and records in address order, given in
+    any order and even twice (the last counts); a settled address the records also hold
+    is the settled no-op; targets select among all of them."""
+    run = want("m", request(20.0))
+    gone = record(want("b"))
+    also = record(want("k"))
+    settled = [
+        Settled("z", 3, ("clips", "z_{index}.mp4", True, 1)),
+        Settled("a", 1, ("clips", "a_{index}.mp4", True, 1)),
+        Settled("k", 2, ("clips", "k_{index}.mp4", True, 1)),
+        Settled("a", 4, ("clips", "a_{index}.mp4", True, 1)),
+        Settled("m", 9, ("clips", "m_{index}.mp4", True, 1)),  # wanted: not settled
+    ]
+    result = plan([run], {"b": gone, "k": also}, Facts(), settled)
+    assert [(c.address, c.action, c.attempt) for c in result.changes] == [
+        ("a", Action.NOOP, 4),
+        ("b", Action.DELETE, 1),
+        ("k", Action.NOOP, 2),
+        ("m", Action.CREATE, 1),
+        ("z", Action.NOOP, 3),
+    ]
+    last = {s.address: s for s in settled if s.address != "m"}
+    in_order = [last[a] for a in sorted(last)]
+    targeted = plan([run], {"b": gone}, Facts(targets=("z", "b")), in_order)
+    assert [(c.address, c.action) for c in targeted.changes] == [
+        ("b", Action.DELETE),
+        ("z", Action.NOOP),
+    ]
+
+
+def test_planner_settled_job_clashes_with_a_job_that_runs() -> None:
+    run = want("m")  # writes clips/c_{index}.mp4, one range
+    settled = [Settled("s", 1, ("clips", "c_{index}.mp4", True, 1))]
+    change = {c.address: c for c in plan([run], {}, Facts(), settled).changes}["m"]
+    assert any("also written by s" in p for p in change.problems)

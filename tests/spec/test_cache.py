@@ -143,6 +143,29 @@ def test_cache_corrupt_entry_is_a_miss(specs: Path, cache: SpecCache) -> None:
     assert summary(load(specs, cache)) == summary(load(specs, None))
 
 
+@pytest.mark.parametrize("cut", ["torn", "not json", "rows not a list"])
+def test_cache_entry_with_the_right_key_but_a_bad_header_is_a_miss(
+    specs: Path, cache: SpecCache, monkeypatch: pytest.MonkeyPatch, cut: str
+) -> None:
+    """The header passes the key check and is then decoded (by msgspec): a torn, invalid
+    or misshapen one is a miss, and the load parses the file again."""
+    load(specs, cache)
+    (entry,) = cache.directory.glob("*.json")
+    header, _, bodies = entry.read_bytes().partition(b"\n")
+    if cut == "torn":
+        header = header[: len(header) // 2]
+    elif cut == "not json":
+        header = header.replace(b'"rows":[', b'"rows":[Infinity,', 1)
+    else:
+        header = header.replace(b'"rows":[', b'"rows":{"x":[', 1).replace(
+            b'],"offsets"', b']},"offsets"', 1
+        )
+    entry.write_bytes(header + b"\n" + bodies)
+    parses = Parses(monkeypatch)
+    assert summary(load(specs, cache)) == summary(load(specs, None))
+    assert parses.count == 2  # the cached load fell back to a parse (and so did the fresh one)
+
+
 def test_cache_errors_are_reported_from_a_real_parse(specs: Path, cache: SpecCache) -> None:
     """A problem met on a cached load is reported with the positions a fresh load gives
     (the duplicate points into the cached file, at its real line and column)."""

@@ -1,9 +1,10 @@
-"""The compact summaries of the state index (version 3): what they hold, how an index of
+"""The compact summaries of the state index (version 4): what they hold, how an index of
 an older version is treated, and that a summary read from the index still equals
 `summarize` of the record."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,15 @@ INPUTS: dict[str, dict[str, Any] | None] = {
     "missing-key": {k: v for k, v in LOCAL.items() if k != "mtime_ns"},
     "bool-size": LOCAL | {"size": True},
     "str-size": LOCAL | {"size": "10"},
+    # sha256 values other backends (or older releases) may have recorded: not a lowercase
+    # hex digest, so never packed into raw bytes (the identity stays the dict, exactly)
+    "upper-sha": LOCAL | {"sha256": "A" * 64},
+    "short-sha": LOCAL | {"sha256": "abc"},
+    "non-hex-sha": LOCAL | {"sha256": "z" * 64},
+    "spaced-sha": LOCAL | {"sha256": "aa " * 21 + "a"},
+    "prefixed-sha": LOCAL | {"sha256": "sha256:" + "a" * 57},
+    "empty-sha": LOCAL | {"sha256": ""},
+    "none-sha": LOCAL | {"sha256": None},
 }
 
 
@@ -50,6 +60,13 @@ def test_compact_input_only_for_the_exact_local_shape() -> None:
             assert (found.directory, found.name, found.path) == ("/p/", "ep.mp4", "/p/ep.mp4")
         else:
             assert found is given, name
+
+
+def test_compact_input_holds_the_digest_as_raw_bytes() -> None:
+    digest = bytes(range(32))
+    found = compact_input(LOCAL | {"sha256": digest.hex()})
+    assert isinstance(found, InputSummary) and found.digest == digest
+    assert found.sha256 == digest.hex() and found.as_dict()["sha256"] == digest.hex()
 
 
 def test_compact_input_path_without_separator() -> None:
@@ -76,6 +93,28 @@ def test_index_round_trips_every_input_shape(path: Path, monkeypatch: pytest.Mon
     assert isinstance(summaries["in-local"].input, InputSummary)
     assert {a: s.identity for a, s in summaries.items()} == {a: r.input for a, r in jobs.items()}
     assert_reads_as(StateStore.open(path), jobs)
+
+
+OUTPUT_SHAS = ["b" * 64, "B" * 64, "abc", "", None, "z" * 64, "sha256:" + "b" * 57]
+
+
+def test_output_sha256_round_trips_every_value(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An output's lowercase hex sha256 is held as 32 raw bytes; any other value (another
+    backend's, an empty one, none) as recorded; the index gives each back exactly."""
+    outputs = [
+        {"index": n, "bucket": "clips", "object_key": f"o{n}.mp4", "size": 1, "sha256": sha}
+        for n, sha in enumerate(OUTPUT_SHAS)
+    ]
+    jobs = {"j": rec("j", outputs=outputs)} | records(3)
+    folded(path, jobs)
+    with monkeypatch.context() as patched:
+        patched.setattr(store_module, "_read_all", never)  # from the index only
+        summaries = dict(StateStore.open(path).summaries())
+    assert summaries == {a: summarize(r) for a, r in jobs.items()}
+    found = summaries["j"].outputs
+    assert [o.sha256 for o in found] == OUTPUT_SHAS
+    assert found[0].digest == bytes.fromhex("b" * 64) and found[0].other_sha256 is None
+    assert all(o.digest is None for o in found[1:])
 
 
 def test_index_summaries_share_strings(path: Path) -> None:
@@ -114,12 +153,30 @@ def v2_index(path: Path, jobs: dict[str, JobRecord]) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def test_index_of_version_2_is_rebuilt(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert INDEX_VERSION == 3
+def v3_index(path: Path) -> bytes:
+    """The index version 3 wrote for the current document: a local input's sha256 as hex."""
+    head, *rows = index_of(path).read_bytes().splitlines()
+    lines = [json.dumps(json.loads(head) | {"version": 3}, sort_keys=True).encode()]
+    for row in rows:
+        span, summary = json.loads(row)
+        if isinstance(given := summary[6], list):
+            given[4] = base64.b64decode(given[4]).hex()
+        for output in summary[7]:  # [bucket, key, size, sha256, etag, mtime_ns]
+            digest, other = output[3], output.pop(6)
+            output[3] = base64.b64decode(digest).hex() if digest is not None else other
+        lines.append(json.dumps([span, summary]).encode())
+    return b"\n".join(lines) + b"\n"
+
+
+@pytest.mark.parametrize("old", [v2_index, lambda path, jobs: v3_index(path)], ids=["v2", "v3"])
+def test_index_of_an_older_version_is_rebuilt(
+    path: Path, monkeypatch: pytest.MonkeyPatch, old: Any
+) -> None:
+    assert INDEX_VERSION == 4
     jobs = varied() | records(20)
     folded(path, jobs)
     written = index_of(path).read_bytes()
-    index_of(path).write_bytes(v2_index(path, jobs))
+    index_of(path).write_bytes(old(path, jobs))
     reads: list[object] = []
     read_all = store_module._read_all
     monkeypatch.setattr(store_module, "_read_all", lambda *a: reads.append(a) or read_all(*a))
