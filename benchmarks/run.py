@@ -10,6 +10,7 @@ benchmarks/.work/results.md and results.json).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -31,7 +32,9 @@ def ensure_venv() -> None:
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     marker = VENV / ".requirements"
-    want = json.dumps([*REQUIREMENTS, str(REPO)])
+    # segspec's own dependencies change with pyproject.toml: reinstall when it does
+    project = hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()
+    want = json.dumps([*REQUIREMENTS, str(REPO), project])
     if not marker.is_file() or marker.read_text() != want:
         pip = [str(python), "-m", "pip", "install", "-q"]
         subprocess.run([*pip, *REQUIREMENTS, "-e", str(REPO)], check=True)
