@@ -55,21 +55,24 @@ HELD = {
                            "the seen held-out set 9500- (now tuning material)"),
     "seen procedural 9600 (tuning)": ("heldout2_9600", "heldout2", 9600,
                                       "the seen procedural set 9600- (now tuning material)"),
+    "seen 9700 (tuning)": ("heldout_9700", "heldout", 9700,
+                           "the seen held-out set 9700- (now tuning material)"),
+    "seen procedural 9800 (tuning)": ("heldout2_9800", "heldout2", 9800,
+                                      "the seen procedural set 9800- (now tuning material)"),
     # built before this round's tuning, run once after its constants were committed
-    "new held-out 9700": ("heldout_9700", "heldout", 9700,
-                          "the new held-out part (held-out family, seeds 9700-)"),
-    "new procedural 9800": ("heldout2_9800", "heldout2", 9800,
-                            "the new procedural held-out part (seeds 9800-)"),
+    "new held-out 9900": ("heldout_9900", "heldout", 9900,
+                          "the new held-out part (held-out family, seeds 9900-)"),
+    "new procedural 10000": ("heldout2_10000", "heldout2", 10000,
+                             "the new procedural held-out part (seeds 10000-)"),
 }  # fmt: skip
 """Every part but the tuning part: its folder under .work, its generator, first seed, and
 what the build step prints (generators are imported once the benchmark venv runs)."""
 
 PARTS = ("tuning", *HELD)
-"""The seen held-out sets (9100-, 9200-, 9300-, 9500-, procedural 9400- and 9600-) are tuning
-material now: they were run and read in earlier rounds. The two new parts (9700-, procedural
-9800-) were
-built before this round's tuning and not run until its constants were committed
-(README.md)."""
+"""The seen held-out sets (9100-, 9200-, 9300-, 9500-, 9700-, procedural 9400-, 9600- and
+9800-) are tuning material now: they were run and read in earlier rounds. The two new parts
+(9900-, procedural 10000-) were built before this round's tuning and not run until its
+constants were committed (README.md)."""
 
 
 def main() -> None:
