@@ -141,6 +141,11 @@ class Candidate:
     origin: int = -1
     """The frame whose scores found it (a gradual one may be placed elsewhere)."""
 
+    @property
+    def found(self) -> int:
+        """The frame whose scores found it (`origin`, or `frame` when not placed)."""
+        return self.origin if self.origin >= 0 else self.frame
+
 
 def _median(values: list[float]) -> float:
     s = sorted(values)
@@ -410,18 +415,26 @@ class Decider:
         self._decided = [c for c in (*self._decided, *ready) if c.frame >= horizon - 2 * widest]
 
     def _beats(self, c: Candidate, o: Candidate) -> bool:
-        """Whether candidate `c` wins over its rival `o`.
+        """Whether candidate `c` wins over its rival `o`: the one of higher `_rank`, then
+        the earlier one, then the one found first (a long window often places several
+        candidates on one frame with one rank; a tie used to let neither win)."""
+        return (self._rank(o), -o.frame, -o.found) < (self._rank(c), -c.frame, -c.found)
 
-        The stronger one wins, except that a gradual transition beats a cut-like step
-        inside its window, off its middle, when that step carries less than EDGE_SHARE of
-        the transition's change: the step is just the most visible moment of the dissolve
+    def _rank(self, c: Candidate) -> float:
+        """A candidate's strength against its rivals: its `rank`, except that a cut-like
+        step lying inside a gradual candidate's window, off its middle, with less than
+        EDGE_SHARE of that transition's change, ranks as a soft step (below every
+        gradual transition): it is just the most visible moment of a dissolve or a wipe
         (its start, often), and the boundary belongs in the transition's middle.
-        """
-        if self._step_inside(o, c):
-            return True
-        if self._step_inside(c, o):
-            return False
-        return (o.rank, -o.frame) < (c.rank, -c.frame)
+
+        One rank per candidate (not a rule per pair) keeps the order total: two gradual
+        candidates of one long transition, one of them off the step and one centred on
+        it, once made a cycle (step < the first < the second < step) that nobody won."""
+        if c.form == "cut" and any(
+            self._step_inside(c, g) for g in (*self._decided, *self._pending)
+        ):
+            return 0.5 + c.cut
+        return c.rank
 
     def _step_inside(self, step: Candidate, gradual: Candidate) -> bool:
         # Around a real hard cut the long-range window also sees a "gradual" change, but
