@@ -50,6 +50,11 @@ of a moving picture can stray where its neighbours' do not."""
 MONO_MIN = 0.42
 """The longer window's change must be at least this monotonic (`mono2`): over 1.6 s a
 pan, a zoom or shake moves content through blocks and back, a transition does not."""
+MIDDLE_SHARE = 0.1
+"""A transition long enough for the longer window still changes in its middle: the first
+window there (0.8 s) must see at least this share of the longer window's change (a linear
+3 s dissolve gives it about a quarter). Two short transitions about a second apart, with a
+still shot between them, fill the longer window with change and leave its middle still."""
 COVER_MIN = 0.5
 """A gradual transition replaces most of the picture: at least this share of its blocks
 differs between the window's ends (`cover`). An object coming into a shot and staying
@@ -169,6 +174,7 @@ class Decider:
         self._pending: list[Candidate] = []
         self._decided: list[Candidate] = []
         self._last_eval = -1
+        self.side = timing.side
 
     @property
     def lag(self) -> int:
@@ -236,7 +242,8 @@ class Decider:
             b = self._gradual(s, near, "dissolve", s.wide, at)
             return Candidate(at, "fade", 1.5 + s.wide, s.cut, s.wide, b, t)
         if (
-            s.wide >= self.wide_min
+            self._inside(t, self.half + self.side)
+            and s.wide >= self.wide_min
             and s.wide >= SIDE_RATIO * s.side
             and self._between(s, near) <= BETWEEN_MAX
             and self._cover(s, near) >= COVER_MIN
@@ -246,10 +253,12 @@ class Decider:
             b = self._gradual(s, near, "dissolve", s.wide, at)
             return Candidate(at, "gradual", 1.0 + s.wide, s.cut, s.wide, b, t)
         if (  # a transition too long for the first window, seen by the longer one
-            s.wide2 >= self.wide_min
+            self._inside(t, self.long + self.half)
+            and s.wide2 >= self.wide_min
             and s.wide2 >= LONG_SIDE_RATIO * s.side2
             and s.between2 <= BETWEEN_MAX
             and s.mono2 >= MONO_MIN
+            and s.wide >= MIDDLE_SHARE * s.wide2
             and self._cover(s, near, long=True) >= COVER_MIN
             and self._plateau_middle(s, near, long=True)
         ):
@@ -257,6 +266,15 @@ class Decider:
             b = self._gradual(s, near, "dissolve", s.wide2, at, long=True)
             return Candidate(at, "gradual", 1.0 + s.wide2, s.cut, s.wide2, b, t)
         return None
+
+    def _inside(self, t: int, reach: int) -> bool:
+        """Whether a window and its left side (`reach` frames before t, and the three
+        frames its pairs shift by) begin inside the video. Before the first frame the
+        scores compare clamped copies of it, so that side is no measurement of how still
+        the shot was (it reads 0 or a part of its length): a shot drifting from its first
+        frame passed as a gradual transition. (At the end the side before the window is
+        whole, and a transition in a video's last second is still found.)"""
+        return t - reach - 3 >= 0
 
     def _between(self, s: FrameScores, near: list[FrameScores]) -> float:
         """The first window's `between` at its smallest within BETWEEN_REACH of t."""

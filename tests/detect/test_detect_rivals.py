@@ -2,11 +2,14 @@
 
 Several candidates often describe one transition (a long window places candidates found
 at several frames on the same frame; a wipe's visible jump is a cut-like step inside it).
-The rivals are ranked in one total order, so a group can no longer lose every member.
-Numpy thumbnails, helpers of `test_detect_motion`.
+The rivals are ranked in one total order, so a group can no longer lose every member;
+and a long-window candidate whose middle is still (two short transitions a second apart)
+no longer outranks both. Numpy thumbnails, helpers of `test_detect_motion`.
 """
 
 from __future__ import annotations
+
+import math
 
 import pytest
 
@@ -77,3 +80,41 @@ def test_long_wipe_with_a_jump_at_other_rates_is_one_boundary(fps: float, second
     found = run(thumbs(frames, grain=1), fps)
     assert len(found) == 1, found
     assert before - 2 <= found[0][0] <= before + n + 2, found
+
+
+@pytest.mark.parametrize("fps", RATES)
+@pytest.mark.parametrize("gap", [1.0, 1.2])
+@pytest.mark.parametrize("length", [3, 6])
+def test_two_short_dissolves_a_second_apart_are_two_boundaries(
+    fps: float, gap: float, length: int
+) -> None:
+    """Still shot a, a short dissolve to b (halfway between a and c), `gap` s of b, a
+    short dissolve to c. The longer window (1.6 s) around the middle of b sees a change
+    as large as a-to-c and outranked both dissolves, which were lost for one boundary in
+    the middle of b (every case here). The first window there sees no change
+    (`MIDDLE_SHARE`): no transition is that long and still in its middle."""
+    a, c = texture(41, THUMB_W), texture(43, THUMB_W)
+    b = 0.5 * a + 0.5 * c
+    before, hold = round(2 * fps), round(gap * fps)
+    frames = dissolve(a, b, before, length, hold) + dissolve(b, c, 0, length, before)
+    found = run(thumbs(frames, grain=2), fps)
+    second = before + length + hold
+    assert len(found) == 2, found
+    assert before - 2 <= found[0][0] <= before + length + 2, found
+    assert second - 2 <= found[1][0] <= second + length + 2, found
+
+
+@pytest.mark.parametrize("fps", RATES)
+@pytest.mark.parametrize("seconds", [0.5, 1.0])
+def test_shot_changing_from_its_first_frame_is_no_transition(fps: float, seconds: float) -> None:
+    """A video whose first shot changes steadily from frame 0 (a slow morph between two
+    pictures, period 2 pi x `seconds`), then a cut to a still shot after 2 s. Windows
+    reaching before the first frame compare clamped copies of frame 0, so their left
+    side read as still and the change passed as a dissolve in the first second (every
+    case here). Only the cut is a boundary."""
+    a, b, c = texture(51, THUMB_W), texture(52, THUMB_W), texture(53, THUMB_W)
+    n = round(seconds * fps)
+    cut = round(2 * fps)
+    frames = [a + (b - a) * (0.5 + 0.5 * math.sin(k / n)) for k in range(cut)]
+    found = run(thumbs(frames + [c] * cut, grain=1), fps)
+    assert found == [(cut, "cut")], found
