@@ -474,7 +474,7 @@ class Shot:
             a = float(alpha[j])
             f = f * (1 - 0.6 * a * band) + band_c * (0.6 * a * band)
             f = f * (1 - a * ink) + ink_c * (a * ink)
-        return f
+        return np.clip(f, 0, 255)  # what the camera recorded: transitions mix these
 
     def _figure(self, f: Arr, j: int) -> Arr:
         fig = self.figure
