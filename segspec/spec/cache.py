@@ -46,6 +46,8 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -120,13 +122,10 @@ class Entry:
 
     def remember_jobs(self, jobs_key: str, chunks: list[Chunk], rows: list[JobRow]) -> None:
         self.jobs_key, self.chunks, self.fresh = jobs_key, chunks, True
-        spots: list[list[int]] = []
-        for row in rows:
-            if spots and spots[-1][0] == row.line and spots[-1][1] == row.column:
-                spots[-1][2] += 1
-            else:
-                spots.append([row.line, row.column, 1])
-        self.spots = spots
+        self.spots = [
+            [line, column, len(list(run))]
+            for (line, column), run in groupby(rows, attrgetter("line", "column"))
+        ]
         self._starts = []
 
     def take_rows(self, file: Path) -> list[JobRow]:

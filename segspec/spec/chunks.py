@@ -49,11 +49,33 @@ def key_crc(key: str) -> int:
     return zlib.crc32(key.encode())
 
 
+_MIX = 0x9E3779B1
+
+
 def ends_chunk(crc: int, count: int) -> bool:
     """Whether a job whose key has `crc`, the `count`-th of its chunk, ends the chunk. The
     crc is mixed first (a multiplicative hash): crc32 is linear, so the keys of one
     `for_each`, which differ in a few characters, share far fewer low bits than chance."""
-    return ((crc * 0x9E3779B1) & 0xFFFFFFFF) * SPREAD >> 32 == SPREAD - 1 or count >= MOST
+    return ((crc * _MIX) & 0xFFFFFFFF) * SPREAD >> 32 == SPREAD - 1 or count >= MOST
+
+
+def chunk_ends(crcs: list[int], count: int) -> list[int]:
+    """Where `ends_chunk` ends chunks among jobs with these key crcs, following `count`
+    jobs already in the chunk in progress: the index just past each end."""
+    last = SPREAD - 1
+    mixed = ((crc * _MIX) & 0xFFFFFFFF for crc in crcs)
+    natural = [at for at, crc in enumerate(mixed, 1) if crc * SPREAD >> 32 == last]
+    ends, start = [], -count
+    for end in natural:
+        while end - start > MOST:
+            start += MOST
+            ends.append(start)
+        ends.append(end)
+        start = end
+    while len(crcs) - start >= MOST:
+        start += MOST
+        ends.append(start)
+    return ends
 
 
 def chunk_id(salt: str, keys: list[str]) -> str:

@@ -19,11 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zlib import crc32
 
 import msgspec
 
 from segspec.spec.cache import Previous, salt
-from segspec.spec.chunks import Chunk, chunk_id, ends_chunk, key_crc
+from segspec.spec.chunks import Chunk, chunk_ends, chunk_id
 from segspec.spec.limits import Budget
 from segspec.spec.problems import Problems
 from segspec.spec.rows import JobRow, row_of
@@ -97,25 +98,15 @@ class FileJobs:
     def add(self, job: JobOf, addresses: list[str], each: list[Any], keys: list[str]) -> bool:
         """Load the instances of `job` (now, or when their chunk ends); False once the
         file's budget is exhausted (the problem is recorded: stop loading the file)."""
-        crcs = [key_crc(key) for key in keys]
+        crcs = [crc32(key.encode()) for key in keys]
         start = 0
-        for end in self._ends(crcs):
+        for end in chunk_ends(crcs, self._count):
             if not self._load(job, addresses, each, keys, crcs, start, end):
                 return False
             start = end
             if not self.cut():
                 return False
         return self._load(job, addresses, each, keys, crcs, start, len(keys))
-
-    def _ends(self, crcs: list[int]) -> list[int]:
-        """Where chunks end among these instances (indexes just past each end)."""
-        ends, count = [], self._count
-        for at, crc in enumerate(crcs, 1):
-            count += 1
-            if ends_chunk(crc, count):
-                ends.append(at)
-                count = 0
-        return ends
 
     def _load(
         self,

@@ -26,7 +26,6 @@ from segspec.spec.cache import (
     Previous,
     SpecCache,
     file_key,
-    instance_key,
     job_base,
     values_key,
 )
@@ -598,7 +597,7 @@ def _jobs(
         base = job_base(jobs_key, defaults, name, body)
         addresses = [address for address, _ in instances]
         each = [entry for _, entry in instances]
-        keys = [instance_key(base, entry) for entry in each]
+        keys = [base + repr(entry) for entry in each] if each != [None] else [base]
         if not out.add(JobOf(name, pos, _merged(defaults, body)), addresses, each, keys):
             return out
         if "for_each" in jobs[name] and not out.cut():
@@ -657,7 +656,15 @@ def _instances(
         return []
     if not entries:
         problems.add(file, located.position(where), where, "is empty — add at least one entry")
-    return [(f"{name}[{_quoted(key)}]", (key, value)) for key, value in entries.items()]
+    return [  # (`_quoted` inlined for the usual key: 100,000 calls fewer)
+        (
+            f'{name}["{key}"]'
+            if key.isprintable() and '"' not in key and "\\" not in key
+            else f"{name}[{_quoted(key)}]",
+            (key, value),
+        )
+        for key, value in entries.items()
+    ]
 
 
 def _quoted(key: str) -> str:
