@@ -272,7 +272,7 @@ class SpecCache:
         """The entry of `file` whatever bytes it was made from (its manifest only), or
         None (none, unreadable, or of another cache format)."""
         try:
-            first, second = self._path(file).read_bytes().split(b"\n")[:2]
+            first, second = self._path(file).read_bytes().split(b"\n", 2)[:2]
             data, crcs = msgspec.json.decode(first), msgspec.json.decode(second)["crcs"]
             chunks = self._listed(file, data)
             if len(crcs) != len(chunks):
