@@ -154,11 +154,9 @@ class FileJobs:
         chunk = self.previous.whole(chunk_id(self._salt, keys))
         if chunk is None or chunk.rows is None or len(chunk.rows) != len(keys):
             return None
-        listed, at = chunk.rows, 0
-        for _job, addresses, *_ in waiting:
-            if any(data[0] != a for data, a in zip(listed[at:], addresses, strict=False)):
-                return None
-            at += len(addresses)
+        listed = chunk.rows
+        if [data[0] for data in listed] != [a for part in waiting for a in part[1]]:
+            return None
         if not self.budget.spend(chunk.cost):
             self._refuse(waiting[0][0])
             return False
