@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from sys import intern
@@ -146,7 +147,8 @@ def _decode(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
     size = identity.get("size")
     limit = size if type(size) is int else 1 << 62
     summaries: dict[str, RecordSummary] = {}
-    spans = SpanTable()
+    addresses: list[str] = []
+    offsets, lengths = array("q"), array("q")
     shared: dict[str, str] = {}
     previous, end, crc = "", 0, 0
     trailer: bytes | None = None
@@ -173,7 +175,9 @@ def _decode(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
             previous = address = intern(address)
             if address is not summary.address:
                 _set(summary, "address", address)
-            spans.append(address, offset, length)
+            addresses.append(address)
+            offsets.append(offset)
+            lengths.append(length)
             summaries[address] = summary
             backend = summary.backend
             _set(summary, "backend", shared.setdefault(backend, backend))
@@ -187,4 +191,5 @@ def _decode(source: BinaryIO, identity: dict[str, Any]) -> Index | None:
         return None  # torn before the trailer, or rows that are not the ones written
     if len(summaries) != head["jobs"]:
         return None  # padded
+    spans = SpanTable.adopt(addresses, offsets, lengths)
     return Index(head["lineage"], head["serial"], summaries, spans)

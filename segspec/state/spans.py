@@ -39,6 +39,17 @@ class SpanTable:
             table.append(address, offset, length)
         return table
 
+    @classmethod
+    def adopt(cls, addresses: list[str], offsets: array[int], lengths: array[int]) -> SpanTable:
+        """A table made of these (taken, not copied); the caller has checked that the
+        addresses strictly increase and that no length is negative (the index does)."""
+        if not len(addresses) == len(offsets) == len(lengths):
+            raise ValueError("spans: addresses, offsets and lengths differ in number")
+        table = cls()
+        table._addresses, table._offsets, table._lengths = addresses, offsets, lengths
+        table._live = len(addresses)
+        return table
+
     def append(self, address: str, offset: int, length: int) -> None:
         addresses = self._addresses
         if addresses and not address > addresses[-1]:

@@ -56,3 +56,12 @@ def test_summaries_snapshot_unchanged_by_later_changes(tmp_path: Path) -> None:
     assert after["job0003"].status == "Finished"  # that snapshot stays too
     with pytest.raises(TypeError):
         after["x"] = after["new"]  # type: ignore[index]
+
+
+def test_spans_adopted_arrays_must_agree() -> None:
+    from array import array
+
+    table = SpanTable.adopt(["a", "b"], array("q", [1, 9]), array("q", [3, 4]))
+    assert list(table.items()) == [("a", (1, 3)), ("b", (9, 4))] and len(table) == 2
+    with pytest.raises(ValueError, match="differ in number"):
+        SpanTable.adopt(["a"], array("q", [1, 2]), array("q", [3]))
