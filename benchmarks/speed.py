@@ -57,7 +57,6 @@ sys.path.insert(0, root)
 import segspec.detect
 assert segspec.detect.__file__.startswith(root), segspec.detect.__file__
 from segspec.detect import detect
-detect(Path(video))  # warm: imports, page cache
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 wall, cpu = time.perf_counter(), time.process_time()
 found = detect(Path(video))

@@ -2,10 +2,11 @@
 
 `frames.iter_thumbnails` (widened pipe, chunked reads) is compared with one plain ffmpeg
 run of the thumbnail command as it was first written, and `features.distance`,
-`coverage` and `out_of_range` (summed with `np.add.reduce`, fewer temporaries) with
-their plain numpy formulation (`np.mean`, as they were written before), on generated
-video at four picture sizes and on random data; then every score of a whole
-`ScoreStream` run is compared with the same run on the plain formulation.
+`coverage`, `out_of_range` and `out_of_range_rows` (summed with `np.add.reduce`, fewer
+temporaries, many middle frames at once) with their plain numpy formulation (`np.mean`,
+as they were written before), on generated video at four picture sizes and on random
+data; then every score of a whole `ScoreStream` run is compared with the same run on the
+plain formulation.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ def plain_out_of_range(grid_a: Floats, grid_b: Floats, grid_mid: Floats) -> floa
     outside = np.maximum(lo - grid_mid, 0) + np.maximum(grid_mid - hi, 0)
     span = float(np.abs(grid_a - grid_b).mean()) + 1.0
     return float(outside.mean()) / span
+
+
+def plain_out_of_range_rows(grid_a: Floats, grid_b: Floats, mids: Floats) -> np.ndarray:
+    return np.array([plain_out_of_range(grid_a, grid_b, m) for m in mids])
 
 
 def plain_thumbnails(path: Path) -> bytes:
@@ -108,6 +113,9 @@ def test_features_and_every_score_are_bit_identical(
             mid = grid[(i + j) // 2]
             assert same(feat.out_of_range(grid[i], grid[j], mid),
                         plain_out_of_range(grid[i], grid[j], mid))  # fmt: skip
+        mids = grid[i : i + 13 : 2]
+        assert (feat.out_of_range_rows(grid[i], grid[-1], mids).tobytes()
+                == plain_out_of_range_rows(grid[i], grid[-1], mids).tobytes())  # fmt: skip
 
     def run() -> dict[str, np.ndarray]:
         stream = ScoreStream(Timing.for_fps(25.0), gate=0.2)
@@ -116,7 +124,7 @@ def test_features_and_every_score_are_bit_identical(
     fast = run()
     monkeypatch.setattr(scores_module, "distance", plain_distance)
     monkeypatch.setattr(scores_module, "coverage", plain_coverage)
-    monkeypatch.setattr(scores_module, "out_of_range", plain_out_of_range)
+    monkeypatch.setattr(scores_module, "out_of_range_rows", plain_out_of_range_rows)
     plain = run()
     assert fast.keys() == plain.keys()
     for name in fast:
@@ -139,3 +147,7 @@ def test_random_and_degenerate_frames_are_bit_identical() -> None:
         assert same(feat.coverage(a, b), plain_coverage(a, b))
         assert same(feat.out_of_range(a, b, m), plain_out_of_range(a, b, m))
         assert same(feat.out_of_range(a, a, m), plain_out_of_range(a, a, m))
+    for i in range(len(grids) - 30):
+        a, b, mids = grids[i], grids[i + 29], grids[i + 1 : i + 29 : 4]
+        rows = feat.out_of_range_rows(a, b, mids)
+        assert rows.tobytes() == plain_out_of_range_rows(a, b, mids).tobytes()
