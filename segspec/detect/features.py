@@ -125,7 +125,8 @@ def out_of_range_rows(grid_a: Floats, grid_b: Floats, grids_mid: Floats) -> npt.
     np.maximum(above, 0, out=above)
     np.add(below, above, out=below)
     count = below.shape[1]
-    means = (np.add.reduce(below, axis=1).astype(np.float64) / count).astype(below.dtype)
+    sums: npt.NDArray[np.float64] = np.add.reduce(below, axis=1).astype(np.float64)
+    means = (sums / count).astype(below.dtype).astype(np.float64)
     diff = np.subtract(grid_a, grid_b)
     span = _mean(np.abs(diff, out=diff)) + 1.0
-    return means.astype(np.float64) / span
+    return means / span
