@@ -129,4 +129,5 @@ def out_of_range_rows(grid_a: Floats, grid_b: Floats, grids_mid: Floats) -> npt.
     means = (sums / count).astype(below.dtype).astype(np.float64)
     diff = np.subtract(grid_a, grid_b)
     span = _mean(np.abs(diff, out=diff)) + 1.0
-    return means / span
+    strays: npt.NDArray[np.float64] = means / span
+    return strays
