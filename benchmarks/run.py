@@ -64,15 +64,18 @@ HELD = {
                           "the new held-out part (held-out family, seeds 9900-)"),
     "new procedural 10000": ("heldout2_10000", "heldout2", 10000,
                              "the new procedural held-out part (seeds 10000-)"),
+    # a third generator family (heldout3.py), written and built before any round-6 run
+    "new family-3 11000": ("heldout3_11000", "heldout3", 11000,
+                           "the new family-3 held-out part (heldout3.py, seeds 11000-)"),
 }  # fmt: skip
 """Every part but the tuning part: its folder under .work, its generator, first seed, and
 what the build step prints (generators are imported once the benchmark venv runs)."""
 
 PARTS = ("tuning", *HELD)
 """The seen held-out sets (9100-, 9200-, 9300-, 9500-, 9700-, procedural 9400-, 9600- and
-9800-) are tuning material now: they were run and read in earlier rounds. The two new parts
-(9900-, procedural 10000-) were built before this round's tuning and not run until its
-constants were committed (README.md)."""
+9800-) are tuning material now: they were run and read in earlier rounds. The three new
+parts (9900-, procedural 10000-, family-3 11000-) were built before this round's tuning and
+not run until its constants were committed (README.md)."""
 
 
 def main() -> None:
@@ -92,6 +95,7 @@ def main() -> None:
     import e2e
     import heldout
     import heldout2
+    import heldout3
     import tuning_wide
     from competitors import DETECTORS
     from report import render
@@ -118,6 +122,9 @@ def main() -> None:
             # seed 9100 adds the real-footage negative; later seeds of the family do not
             held = heldout.build(WORK / f"{folder}{tag}", held_per_file, seed=seed,
                                  only=held_files, real=seed == 9100)  # fmt: skip
+        elif family == "heldout3":
+            held = heldout3.build(WORK / f"{folder}{tag}", held_per_file, seed=seed,
+                                  only=held_files)  # fmt: skip
         else:
             held = heldout2.build(WORK / f"{folder}{tag}", held_per_file, seed=seed,
                                   only=held_files)  # fmt: skip

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import BUILD_KEY, FLOOR, WORK, segspec
+from scale import BUILD_KEY, FLOOR, WORK, segspec, warn_if_moved
 
 
 def cpu_timed(args: Sequence[str], cwd: Path) -> tuple[float, float, int]:
@@ -51,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not (root / "built").exists():
                 raise SystemExit(f"{root} is not built: run scale.py --build-only first")
             state = root / "segspec.state.json"
+            warn_if_moved(root)
             commands = {
                 "floor": [
                     sys.executable,

@@ -50,6 +50,11 @@ of a moving picture can stray where its neighbours' do not."""
 MONO_MIN = 0.42
 """The longer window's change must be at least this monotonic (`mono2`): over 1.6 s a
 pan, a zoom or shake moves content through blocks and back, a transition does not."""
+MIDDLE_SHARE = 0.1
+"""A transition long enough for the longer window still changes in its middle: the first
+window there (0.8 s) must see at least this share of the longer window's change (a linear
+3 s dissolve gives it about a quarter). Two short transitions about a second apart, with a
+still shot between them, fill the longer window with change and leave its middle still."""
 COVER_MIN = 0.5
 """A gradual transition replaces most of the picture: at least this share of its blocks
 differs between the window's ends (`cover`). An object coming into a shot and staying
@@ -103,6 +108,12 @@ share of it) happens within LOCATE_RUN x the long-range half-width (0.2 s): a sh
 transition is placed on its own frames even when motion elsewhere in the window (an
 object entering half a second later) adds a tail of change; a change spread over the
 window (a long dissolve) keeps the window's middle."""
+LOCATED_RANK = 0.3
+"""A gradual candidate placed on its own change (`_locate` moved it there: the middle half
+of its change within 0.2 s) ranks this much above its long-range change against its
+rivals: a candidate left at its window's middle saw the change of something else too (a
+figure crossing or a drifting shot next to a short wipe), and used to win by a few
+hundredths, off the transition. Flat from 0.3 to 0.5 on the tuning material."""
 Kind = Literal["cut", "dissolve", "fade", "wipe"]
 KINDS: tuple[Kind, ...] = ("cut", "dissolve", "fade", "wipe")
 
@@ -141,6 +152,11 @@ class Candidate:
     origin: int = -1
     """The frame whose scores found it (a gradual one may be placed elsewhere)."""
 
+    @property
+    def found(self) -> int:
+        """The frame whose scores found it (`origin`, or `frame` when not placed)."""
+        return self.origin if self.origin >= 0 else self.frame
+
 
 def _median(values: list[float]) -> float:
     s = sorted(values)
@@ -164,6 +180,7 @@ class Decider:
         self._pending: list[Candidate] = []
         self._decided: list[Candidate] = []
         self._last_eval = -1
+        self.side = timing.side
 
     @property
     def lag(self) -> int:
@@ -231,7 +248,8 @@ class Decider:
             b = self._gradual(s, near, "dissolve", s.wide, at)
             return Candidate(at, "fade", 1.5 + s.wide, s.cut, s.wide, b, t)
         if (
-            s.wide >= self.wide_min
+            self._inside(t, self.half + self.side)
+            and s.wide >= self.wide_min
             and s.wide >= SIDE_RATIO * s.side
             and self._between(s, near) <= BETWEEN_MAX
             and self._cover(s, near) >= COVER_MIN
@@ -241,10 +259,12 @@ class Decider:
             b = self._gradual(s, near, "dissolve", s.wide, at)
             return Candidate(at, "gradual", 1.0 + s.wide, s.cut, s.wide, b, t)
         if (  # a transition too long for the first window, seen by the longer one
-            s.wide2 >= self.wide_min
+            self._inside(t, self.long + self.half)
+            and s.wide2 >= self.wide_min
             and s.wide2 >= LONG_SIDE_RATIO * s.side2
             and s.between2 <= BETWEEN_MAX
             and s.mono2 >= MONO_MIN
+            and s.wide >= MIDDLE_SHARE * s.wide2
             and self._cover(s, near, long=True) >= COVER_MIN
             and self._plateau_middle(s, near, long=True)
         ):
@@ -252,6 +272,15 @@ class Decider:
             b = self._gradual(s, near, "dissolve", s.wide2, at, long=True)
             return Candidate(at, "gradual", 1.0 + s.wide2, s.cut, s.wide2, b, t)
         return None
+
+    def _inside(self, t: int, reach: int) -> bool:
+        """Whether a window and its left side (`reach` frames before t, and the three
+        frames its pairs shift by) begin inside the video. Before the first frame the
+        scores compare clamped copies of it, so that side is no measurement of how still
+        the shot was (it reads 0 or a part of its length): a shot drifting from its first
+        frame passed as a gradual transition. (At the end the side before the window is
+        whole, and a transition in a video's last second is still found.)"""
+        return t - reach - 3 >= 0
 
     def _between(self, s: FrameScores, near: list[FrameScores]) -> float:
         """The first window's `between` at its smallest within BETWEEN_REACH of t."""
@@ -410,18 +439,28 @@ class Decider:
         self._decided = [c for c in (*self._decided, *ready) if c.frame >= horizon - 2 * widest]
 
     def _beats(self, c: Candidate, o: Candidate) -> bool:
-        """Whether candidate `c` wins over its rival `o`.
+        """Whether candidate `c` wins over its rival `o`: the one of higher `_rank`, then
+        the earlier one, then the one found first (a long window often places several
+        candidates on one frame with one rank; a tie used to let neither win)."""
+        return (self._rank(o), -o.frame, -o.found) < (self._rank(c), -c.frame, -c.found)
 
-        The stronger one wins, except that a gradual transition beats a cut-like step
-        inside its window, off its middle, when that step carries less than EDGE_SHARE of
-        the transition's change: the step is just the most visible moment of the dissolve
+    def _rank(self, c: Candidate) -> float:
+        """A candidate's strength against its rivals: its `rank`, except that a cut-like
+        step lying inside a gradual candidate's window, off its middle, with less than
+        EDGE_SHARE of that transition's change, ranks as a soft step (below every
+        gradual transition): it is just the most visible moment of a dissolve or a wipe
         (its start, often), and the boundary belongs in the transition's middle.
-        """
-        if self._step_inside(o, c):
-            return True
-        if self._step_inside(c, o):
-            return False
-        return (o.rank, -o.frame) < (c.rank, -c.frame)
+
+        One rank per candidate (not a rule per pair) keeps the order total: two gradual
+        candidates of one long transition, one of them off the step and one centred on
+        it, once made a cycle (step < the first < the second < step) that nobody won."""
+        if c.form == "cut" and any(
+            self._step_inside(c, g) for g in (*self._decided, *self._pending)
+        ):
+            return 0.5 + c.cut
+        if c.form == "gradual" and c.frame != c.found:
+            return c.rank + LOCATED_RANK
+        return c.rank
 
     def _step_inside(self, step: Candidate, gradual: Candidate) -> bool:
         # Around a real hard cut the long-range window also sees a "gradual" change, but

@@ -1,65 +1,75 @@
 """What loading a spec file produced, kept by the file's content so the next load skips it.
 
 Parsing YAML with positions and validating every job is most of a plan's time at scale,
-and between two plans most files do not change. Each spec file gets one entry
-(`<project>/.segspec/cache/specs/<sha256 of the path>.json`): a first line of JSON holding
+and between two plans most files do not change. Each spec file gets one entry: a
+manifest (`<project>/.segspec/cache/specs/<sha256 of the path>.json`) and its chunks
+(`<same name>/<chunk id>`, segspec.spec.chunks: blocks of consecutive jobs with their
+rows, bodies, own keys and costs). The manifest's first line holds
 
-  key    sha256 over the cache format, segspec's version, the file's path and its bytes:
-         anything else (an edit, another release of segspec) is a miss
-  top    the file's blocks other than `jobs:` (version, engine, backend, state,
-         variables), with the positions of their keys
-  rows   for one set of variable values (their canonical JSON's sha256, `jobs_key`): each
-         job's `JobRow` (segspec.spec.rows), what a plan compares of every job
+  key     sha256 over the cache format, segspec's version, the file's path and its bytes:
+          anything else (an edit, another release of segspec) is a miss
+  top     the file's blocks other than `jobs:` (version, engine, backend, state,
+          variables), with the positions of their keys
+  jobs_key  the variable values the jobs were made with (their canonical JSON's sha256)
+  chunks  [id, jobs, bytes, budget cost] of each chunk, in file order
+  spots   [line, column, jobs] runs: each job's position, in file order
 
-then one line per job, `[address, validated body]`, at the offsets the first line lists,
-and a last line (at `tail`) with each job's own key and budget cost (below).
-A plan reads the first line only; a job's body is read (one seek) when the job must be
-shown or run.
+and its second line each chunk's key crcs (read only when the file has changed).
+A plan reads the manifest's first line and each chunk's first line (its rows: what a plan
+compares of every job); a job's body is read (one seek) when the job must be shown or run.
 
 When a file changes, most of its jobs usually do not (one job edited among 2,000, one
 entry removed from a `for_each` of 100,000). Each job, and each `for_each` instance, has a
 key of its own: a digest of what it is made from (the variable values, the file's
-`defaults:`, its name and body) plus its `each` entry. A file whose entry misses reads its
-previous entry whole (`SpecCache.previous`) and takes from it the row and body line of
-every job whose key is unchanged, instead of interpolating and validating it again; the
-interpolation budget it spent then is spent again, so the file's limits hold exactly.
+`defaults:`, its name and body) plus its `each` entry. A changed file's jobs fall into
+chunks by the same keys; a chunk the previous entry has (same id) is taken whole, and a
+job of a new chunk is taken from the previous entry's chunk that holds its key (found by
+the key's crc) or made again. Only the new chunks and the manifest are written (each
+atomically, chunks first), and chunks the new manifest does not list are then removed,
+so an entry keeps one generation of chunks. The interpolation budget a taken job spent
+when it was made is spent again, so the file's limits hold exactly.
 
 Variables come from flags, files and the environment, so their resolved values are part
 of the jobs' key: a different value is a miss for the jobs (the top blocks stay valid).
 Only loads without any problem are stored, and a cached load that meets any problem is
 redone from the files, so every error message still comes from a real parse. The cache
-is only ever an optimization: an unreadable, corrupt or unwritable entry is a miss (an
-entry replaced while a command reads it is an error: run it again).
+is only ever an optimization: an unreadable, corrupt, torn or unwritable entry or chunk
+is a miss (an entry replaced while a command reads it is an error: run it again).
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
 from segspec import __version__
-from segspec.errors import SegspecError
+from segspec.spec.chunks import Chunk
 from segspec.spec.normalize import canonical_json
 from segspec.spec.rows import JobRow
 from segspec.spec.yamlpos import Located, Path_, Pos
-from segspec.state.atomic import write_atomic
+from segspec.state.atomic import fsync_dir, write_atomic
 
-if TYPE_CHECKING:
-    from segspec.spec.loader import DesiredJob
+CACHE_FORMAT = 4
 
-CACHE_FORMAT = 3
-BODIES_READ_ONE_BY_ONE = 32
-"""Bodies read with a seek each before the whole entry is read at once."""
+
+def salt() -> str:
+    """What every key and chunk id of this segspec is made with."""
+    return f"{CACHE_FORMAT} {__version__}"
 
 
 def file_key(file: Path, raw: bytes) -> str:
-    digest = hashlib.sha256(f"segspec-spec-cache {CACHE_FORMAT} {__version__}\0".encode())
+    digest = hashlib.sha256(f"segspec-spec-cache {salt()}\0".encode())
     digest.update(str(file.absolute()).encode() + b"\0" + raw)
     return digest.hexdigest()
 
@@ -85,21 +95,12 @@ class Entry:
     positions: dict[str, list[int]]
     """JSON of a key path (e.g. `["variables","ep"]`) -> [line, column]."""
     jobs_key: str | None = None
-    rows: list[list[Any]] = field(default_factory=list)
-    offsets: list[int] = field(default_factory=list)
-    """Where each job's body line starts, counted from the end of the first line."""
-    bodies: list[dict[str, Any] | None] | None = None
-    """The jobs' bodies, when this entry was just made (else read from `path`)."""
-    path: Path | None = None
-    header_bytes: int = 0
-    keys: list[str] = field(default_factory=list)
-    """Each job's own key (see the module doc), when this entry was just made."""
-    costs: list[int] = field(default_factory=list)
-    """What each job's interpolation spent of the file's budget."""
-    lines: list[bytes | None] | None = None
-    """The body line of each job taken from the previous entry (None: in `bodies`)."""
-    _reads: int = 0
-    _blob: bytes | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    spots: list[list[int]] = field(default_factory=list)
+    """[line, column, count]: the position of each job, run by run, in file order."""
+    fresh: bool = False
+    """Made by this load (its new chunks are to be written)."""
+    _starts: list[int] = field(default_factory=list)
 
     @classmethod
     def of(cls, key: str, located: Located) -> Entry:
@@ -119,137 +120,87 @@ class Entry:
         }
         return Located(data=dict(self.top), positions=positions)
 
-    def remember_jobs(self, jobs_key: str, built: list[Built]) -> None:
-        self.jobs_key = jobs_key
-        self.rows = [b.row.to_list() if b.row_data is None else b.row_data for b in built]
-        self.bodies = [b.job.body_data if b.job is not None else None for b in built]
-        self.lines = [b.line for b in built]
-        self.keys = [b.key for b in built]
-        self.costs = [b.cost for b in built]
+    def remember_jobs(self, jobs_key: str, chunks: list[Chunk], rows: list[JobRow]) -> None:
+        self.jobs_key, self.chunks, self.fresh = jobs_key, chunks, True
+        self.spots = [
+            [line, column, len(list(run))]
+            for (line, column), run in groupby(rows, attrgetter("line", "column"))
+        ]
+        self._starts = []
 
     def take_rows(self, file: Path) -> list[JobRow]:
-        """The jobs' rows of a cached entry (its JSON rows are let go: at 100,000 jobs
-        they would be kept twice)."""
+        """The jobs' rows of a cached entry (each chunk's JSON rows are let go as its
+        JobRows come: at 100,000 jobs they would be kept twice)."""
         base_dir = str(file.parent)
-        listed, self.rows = self.rows, []
+        spots = iter(self.spots)
+        line = column = left = 0
         rows = []
-        while listed:  # each JSON row goes as its JobRow comes (from the end: O(1) each)
-            rows.append(JobRow.from_list(listed.pop(), file, base_dir))
-        rows.reverse()
+        for chunk in self.chunks:
+            listed, chunk.rows = chunk.rows or [], None
+            for data in listed:
+                if not left:
+                    line, column, left = next(spots)
+                left -= 1
+                rows.append(JobRow.from_list(data, file, base_dir, line, column))
         return rows
 
     def body(self, index: int, address: str) -> dict[str, Any]:
-        """The validated body of the entry's `index`-th job, `address` (a few are read one seek
-        each; once many are asked for, the whole entry is read once)."""
-        if self.bodies is not None:
-            body = self.bodies[index]
-            if body is not None:
-                return body
-            assert self.lines is not None
-            line = self.lines[index]
-            assert line is not None
-            found, body = json.loads(line)
-            assert found == address and isinstance(body, dict)
-            return body
-        assert self.path is not None
-        self._reads += 1
-        try:
-            if self._blob is None and self._reads > BODIES_READ_ONE_BY_ONE:
-                self._blob = self.path.read_bytes()
-            if self._blob is not None:
-                head = self._blob[: len(_head(self.key))]
-                start = self.header_bytes + self.offsets[index]
-                line = self._blob[start : self._blob.index(b"\n", start)]
-            else:
-                with self.path.open("rb") as handle:
-                    head = handle.read(len(_head(self.key)))
-                    handle.seek(self.header_bytes + self.offsets[index])
-                    line = handle.readline()
-            found, body = json.loads(line)
-        except (OSError, ValueError) as exc:
-            raise SegspecError(_REPLACED.format(path=self.path, why=exc)) from exc
-        if head != _head(self.key) or found != address or not isinstance(body, dict):
-            raise SegspecError(_REPLACED.format(path=self.path, why="another entry"))
-        return body
+        """The validated body of the entry's `index`-th job, `address`."""
+        if not self._starts:
+            at, self._starts = 0, []
+            for chunk in self.chunks:
+                self._starts.append(at)
+                at += chunk.count
+        which = bisect.bisect_right(self._starts, index) - 1
+        return self.chunks[which].body(index - self._starts[which], address)
 
-    def to_json(self) -> bytes:
-        assert self.bodies is not None
-        taken = self.lines or [None] * len(self.bodies)
-        lines = [
-            line
-            if line is not None
-            else json.dumps([row[0], body], separators=(",", ":"), ensure_ascii=False).encode()
-            + b"\n"
-            for row, body, line in zip(self.rows, self.bodies, taken, strict=True)
-        ]
-        offsets, at = [], 0
-        for line in lines:
-            offsets.append(at)
-            at += len(line)
-        header = json.dumps(
+    def manifest(self) -> bytes:
+        first = msgspec.json.encode(
             {
                 "key": self.key,
                 "top": self.top,
                 "positions": self.positions,
                 "jobs_key": self.jobs_key,
-                "rows": self.rows,
-                "offsets": offsets,
-                "tail": at,
-            },
-            separators=(",", ":"),
-            ensure_ascii=False,
-        ).encode()
-        tail = json.dumps({"keys": self.keys, "costs": self.costs}, separators=(",", ":"))
-        return header + b"\n" + b"".join(lines) + tail.encode() + b"\n"
-
-
-@dataclass(slots=True)
-class Built:
-    """One job of a file just loaded: made now (`job`), or taken from the previous entry
-    (`row_data` and `line`), with its own key and budget cost (see the module doc)."""
-
-    row: JobRow
-    key: str
-    cost: int
-    job: DesiredJob | None = None
-    row_data: list[Any] | None = None
-    line: bytes | None = None
+                "chunks": [chunk.listing() for chunk in self.chunks],
+                "spots": self.spots,
+            }
+        )
+        second = msgspec.json.encode({"crcs": [chunk.crcs for chunk in self.chunks]})
+        return first + b"\n" + second + b"\n"
 
 
 class Previous:
-    """The last entry of a file that has changed since: its jobs by their own key."""
+    """The last entry of a file that has changed since: its chunks by id, and its jobs by
+    their own key (a chunk is read only when a job of a new chunk may be in it)."""
 
-    def __init__(
-        self, rows: list[list[Any]], lines: list[bytes], keys: list[str], costs: list[int]
-    ) -> None:
-        self.rows, self.lines, self.costs = rows, lines, costs
-        self.index = {key: at for at, key in enumerate(keys)}
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.by_id = {chunk.id: chunk for chunk in chunks}
+        self._chunks = chunks
+        self._by_crc: dict[int, list[int]] | None = None
+        self._read: dict[int, dict[str, tuple[list[Any], bytes, int]]] = {}
 
-    def take(self, key: str, address: str) -> tuple[list[Any], bytes, int] | None:
+    def whole(self, chunk_id: str) -> Chunk | None:
+        """The previous chunk of this id with its rows read, if it is there and sound."""
+        chunk = self.by_id.get(chunk_id)
+        if chunk is None or (chunk.rows is None and not chunk.read_header()):
+            return None
+        return chunk
+
+    def take(self, key: str, crc: int, address: str) -> tuple[list[Any], bytes, int] | None:
         """The row (as JSON data), body line and cost of the job of `key`, if it was
         there (and is `address`)."""
-        at = self.index.get(key)
-        if at is None or self.rows[at][0] != address:
-            return None
-        return self.rows[at], self.lines[at], self.costs[at]
-
-
-def job_base(jobs_key: str, defaults: Any, name: str, body: Any) -> str:
-    """The part of a job's own key that all its `for_each` instances share."""
-    material = canonical_json_lenient([jobs_key, defaults, name, body])
-    return hashlib.sha256(material.encode()).hexdigest()[:32]
-
-
-def instance_key(base: str, each: tuple[str, Any] | None) -> str:
-    """A job's own key: its base and its `each` entry (repr is exact and stable for the
-    plain data YAML gives: a different type or value is a different key)."""
-    return base if each is None else base + repr(each)
-
-
-_REPLACED = (
-    "the spec cache entry {path} changed while this command read it ({why}) — another "
-    "segspec command is loading the same specs; run this one again"
-)
+        if self._by_crc is None:
+            self._by_crc = {}
+            for at, chunk in enumerate(self._chunks):
+                for found in chunk.crcs:
+                    self._by_crc.setdefault(found, []).append(at)
+        for at in self._by_crc.get(crc, ()):
+            if at not in self._read:
+                self._read[at] = self._chunks[at].read_whole() or {}
+            taken = self._read[at].get(key)
+            if taken is not None and taken[0][0] == address:
+                return taken
+        return None
 
 
 def _head(key: str) -> bytes:
@@ -266,9 +217,30 @@ class SpecCache:
         name = hashlib.sha256(str(file.absolute()).encode()).hexdigest()[:32]
         return self.directory / f"{name}.json"
 
+    def _chunk_dir(self, file: Path) -> Path:
+        return self._path(file).with_suffix("")
+
+    def _listed(self, file: Path, data: Any) -> list[Chunk]:
+        chunks_dir = self._chunk_dir(file)
+        manifest = self._path(file)
+        chunks = []
+        for chunk_id, count, size, cost in data["chunks"]:
+            chunks.append(
+                Chunk(
+                    id=str(chunk_id),
+                    count=int(count),
+                    cost=int(cost),
+                    crcs=[],
+                    size=int(size),
+                    path=chunks_dir / str(chunk_id),
+                    manifest=manifest,
+                )
+            )
+        return chunks
+
     def get(self, file: Path, key: str) -> Entry | None:
-        """The entry of `file` when it was made from the same bytes, else None (only its
-        first line is read)."""
+        """The entry of `file` when it was made from the same bytes and every chunk is
+        sound, else None (the manifest's first line and each chunk's rows are read)."""
         path = self._path(file)
         try:
             with path.open("rb") as handle:
@@ -276,46 +248,85 @@ class SpecCache:
                     return None
                 handle.seek(0)
                 line = handle.readline()
-            # msgspec decodes the bytes as they are (json.loads first copies them into a
-            # str: at 100,000 jobs in one file, a 45 MB transient on top of the rows)
             data = msgspec.json.decode(line)
             if not isinstance(data, dict) or data.get("key") != key:
                 return None
-            rows, offsets = list(data.get("rows") or []), list(data.get("offsets") or [])
-            if len(rows) != len(offsets):
+            chunks = self._listed(file, data)
+            spots = [list(spot) for spot in data["spots"]]
+            if sum(c.count for c in chunks) != sum(int(s[2]) for s in spots):
                 return None
+            if not all(chunk.read_header() for chunk in chunks):
+                return None  # torn, missing or replaced: the file is loaded again
             return Entry(
                 key=key,
                 top=dict(data["top"]),
                 positions=dict(data["positions"]),
                 jobs_key=data.get("jobs_key"),
-                rows=rows,
-                offsets=offsets,
-                path=path,
-                header_bytes=len(line),
+                chunks=chunks,
+                spots=spots,
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def previous(self, file: Path) -> Previous | None:
-        """The entry of `file` whatever bytes it was made from (read whole), or None."""
+        """The entry of `file` whatever bytes it was made from (its manifest only), or
+        None (none, unreadable, or of another cache format)."""
         try:
-            blob = self._path(file).read_bytes()
-            end = blob.index(b"\n")
-            data = json.loads(blob[:end])
-            rows, offsets, tail = data["rows"], data["offsets"], data["tail"]
-            start = end + 1
-            found = json.loads(blob[start + tail :])
-            keys, costs = found["keys"], found["costs"]
-            if not (len(rows) == len(offsets) == len(keys) == len(costs)):
+            first, second = self._path(file).read_bytes().split(b"\n", 2)[:2]
+            data, crcs = msgspec.json.decode(first), msgspec.json.decode(second)["crcs"]
+            chunks = self._listed(file, data)
+            if len(crcs) != len(chunks):
                 return None
-            bounds = [*offsets, tail]
-            lines = [blob[start + bounds[i] : start + bounds[i + 1]] for i in range(len(rows))]
-            return Previous(rows, lines, keys, costs)
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            for chunk, listed in zip(chunks, crcs, strict=True):
+                chunk.crcs = [int(crc) for crc in listed]
+            return Previous(chunks)
+        except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def put(self, file: Path, entry: Entry) -> None:
-        # a cache that cannot be written only costs the next load its time
+        """Write the entry's new chunks, then its manifest, then remove the chunks it no
+        longer lists. A cache that cannot be written only costs the next load its time."""
+        chunks_dir = self._chunk_dir(file)
         with contextlib.suppress(OSError):
-            write_atomic(self._path(file), entry.to_json())
+            chunks_dir.mkdir(parents=True, exist_ok=True)
+            wrote = False
+            for chunk in entry.chunks:
+                if chunk.lines is not None:
+                    _write_durable(chunks_dir / chunk.id, chunk.encode())
+                    wrote = True
+            if wrote:
+                fsync_dir(chunks_dir)  # every chunk is there before a manifest names it
+            write_atomic(self._path(file), entry.manifest())
+            listed = {chunk.id for chunk in entry.chunks}
+            for name in os.listdir(chunks_dir):
+                if name not in listed:
+                    with contextlib.suppress(OSError):
+                        os.unlink(chunks_dir / name)
+
+
+def _write_durable(path: Path, data: bytes) -> None:
+    """`write_atomic` without its directory fsync (one is made after all chunks)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def job_base(jobs_key: str, defaults: Any, name: str, body: Any) -> str:
+    """The part of a job's own key that all its `for_each` instances share (with the
+    cache format and segspec's version: another release makes every job again)."""
+    material = canonical_json_lenient([salt(), jobs_key, defaults, name, body])
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def instance_key(base: str, each: tuple[str, Any] | None) -> str:
+    """A job's own key: its base and its `each` entry (repr is exact and stable for the
+    plain data YAML gives: a different type or value is a different key)."""
+    return base if each is None else base + repr(each)

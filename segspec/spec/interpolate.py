@@ -111,8 +111,13 @@ def interpolate(
     def walk(node: Any, where: Path_) -> Any:
         if isinstance(node, dict):
             return {key: walk(value, (*where, key)) for key, value in node.items()}
-        if isinstance(node, list):
-            return [walk(item, (*where, i)) for i, item in enumerate(node)]
+        if isinstance(node, list):  # (a for_each of 100,000 plain strings: no call each)
+            return [
+                walk(item, (*where, i))
+                if isinstance(item, (dict, list)) or (isinstance(item, str) and "$" in item)
+                else item
+                for i, item in enumerate(node)
+            ]
         if isinstance(node, str) and "$" in node:
             return _string(node, scope, where, problems, budget)
         return node

@@ -64,17 +64,20 @@ class JobRow(msgspec.Struct, frozen=True, gc=False):
         return "sha256:" + sha256(material.encode()).hexdigest()
 
     def to_list(self) -> list[Any]:
-        """The row as JSON data for the spec cache (the file is the entry's own)."""
+        """The row as JSON data for the spec cache (the file is the entry's own, and the
+        position is kept apart: a job that moves keeps its cached row)."""
         bucket, template, cutter, ranges = self.clash
         return [
-            self.address, self.line, self.column, self.request_json, self.local_json,
-            self.input_type, self.media, self.allow_outside_project, self.prune_outputs,
-            bucket, template, cutter, ranges, list(self.endpoint) if self.endpoint else None,
+            self.address, self.request_json, self.local_json, self.input_type, self.media,
+            self.allow_outside_project, self.prune_outputs, bucket, template, cutter, ranges,
+            list(self.endpoint) if self.endpoint else None,
         ]  # fmt: skip
 
     @classmethod
-    def from_list(cls, data: list[Any], file: Path, base_dir: str) -> JobRow:
-        (address, line, column, request, local, kind, media, outside, prune,
+    def from_list(
+        cls, data: list[Any], file: Path, base_dir: str, line: int, column: int
+    ) -> JobRow:
+        (address, request, local, kind, media, outside, prune,
          bucket, template, cutter, ranges, endpoint) = data  # fmt: skip
         return cls(
             intern(address), file, line, column, request, intern(local), intern(kind), media,

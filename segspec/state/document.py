@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from segspec.state.model import STATE_FORMAT_VERSION, JobRecord
+from segspec.state.spans import Span
 
-Span = tuple[int, int]
-"""(offset, length) of one record's JSON object in the document."""
+__all__ = ["DocumentWriter", "Scanned", "Sink", "Span", "key_bytes", "render_value",
+           "scan_document", "tail_bytes"]  # fmt: skip
 
 HEAD = b'{\n  "format_version": %d,\n  "jobs": {' % STATE_FORMAT_VERSION
 INDENT = "\n    "

@@ -14,6 +14,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
@@ -23,6 +24,7 @@ from segspec.gcpause import collector_paused
 from segspec.state.document import DocumentWriter, Scanned, Sink, Span, render_value, scan_document
 from segspec.state.index import Index, encode_index
 from segspec.state.model import STATE_FORMAT_VERSION, JobRecord, StateFile
+from segspec.state.spans import SpanTable
 from segspec.state.summary import RecordSummary, summarize
 
 
@@ -115,10 +117,13 @@ class JournaledState:
         self.serial = 0
         self._summaries: dict[str, RecordSummary] = {}
         """Every job; its keys are the state's addresses."""
+        self._lent = False
+        """Whether `summaries()` handed out a view of `_summaries`: the next change then
+        works on a copy, so that view stays the snapshot it was."""
         self._records: dict[str, JobRecord] = {}
         """Jobs whose record is not in the document as read (changed since, or a document
         that is read whole); each address is in exactly one of `_records` and `_spans`."""
-        self._spans: dict[str, Span] = {}
+        self._spans = SpanTable()
         """Jobs whose record is unchanged in the document, and where."""
         self._mutex = threading.Lock()
         self._dirty = False
@@ -159,6 +164,10 @@ class JournaledState:
     def _clear_journal(self) -> None:
         raise NotImplementedError
 
+    def _drop_index(self) -> None:
+        """Remove the stored index (best effort): the next open reads the document."""
+        raise NotImplementedError
+
     # --- reading ----------------------------------------------------------------------
     @property
     def jobs(self) -> Mapping[str, JobRecord]:
@@ -170,8 +179,17 @@ class JournaledState:
             return self._load([address]).get(address)
 
     def summaries(self) -> Mapping[str, RecordSummary]:
+        """A snapshot: a read-only view that later changes do not reach (they copy the
+        summaries first), so a plan of 100,000 jobs does not hold two dicts of them."""
         with self._mutex:
-            return dict(self._summaries)
+            self._lent = True
+            return MappingProxyType(self._summaries)
+
+    def _changing(self) -> dict[str, RecordSummary]:
+        """`_summaries`, ready to be changed (copied first if a snapshot was lent)."""
+        if self._lent:
+            self._summaries, self._lent = dict(self._summaries), False
+        return self._summaries
 
     def records(self, addresses: Iterable[str]) -> dict[str, JobRecord]:
         with self._mutex:
@@ -200,11 +218,15 @@ class JournaledState:
         return found
 
     def _disagrees(self, what: str) -> StateError:
+        """The state's index said something else of a record than the document: the index
+        is dropped (the next open rebuilds it from the document, which is the truth), and
+        this command, which may have decided from the index, stops."""
+        self._drop_index()
         return StateError(
             f"{what} in {self.location} does not match the state's index "
-            f"{self.index_location}: the state was changed in place since it was indexed. "
-            f"Delete {self.index_location} (it is only derived from the state, and is "
-            "rebuilt) and run the command again. Nothing was changed."
+            f"{self.index_location} (the state was changed in place since it was indexed, "
+            "or the index was damaged). The index was removed: the next command rebuilds "
+            "it from the state. Run the command again. Nothing was changed."
         )
 
     def _parse(self, address: str, data: bytes) -> JobRecord:
@@ -231,12 +253,13 @@ class JournaledState:
     def _load_document(self, state: StateFile) -> None:
         """A document parsed whole: every record stays in memory until the next fold."""
         self.lineage, self.serial = state.lineage, state.serial
-        self._records, self._spans = dict(state.jobs), {}
-        self._summaries = {a: summarize(r) for a, r in self._records.items()}
+        self._records, self._spans = dict(state.jobs), SpanTable()
+        self._summaries, self._lent = {a: summarize(r) for a, r in self._records.items()}, False
 
     def _load_index(self, index: Index) -> None:
         self.lineage, self.serial = index.lineage, index.serial
         self._summaries, self._spans, self._records = index.summaries, index.spans, {}
+        self._lent = False
 
     def _load_bytes(self, data: bytes, where: str, unreadable: str) -> None:
         """Read a whole document: record by record when it is laid out as segspec writes
@@ -270,7 +293,8 @@ class JournaledState:
                 return False  # edited by hand: parsed whole, and rewritten by the fold
             summaries[address] = summarize(record)
         self.lineage, self.serial = scanned.lineage, scanned.serial
-        self._summaries, self._spans, self._records = summaries, dict(scanned.entries), {}
+        self._summaries, self._spans, self._records = summaries, SpanTable.of(scanned.entries), {}
+        self._lent = False
         return True
 
     def _index_chunks(self, identity: dict[str, Any]) -> Iterable[bytes]:
@@ -301,13 +325,13 @@ class JournaledState:
 
     def _set(self, record: JobRecord) -> None:
         self._records[record.address] = record
-        self._spans.pop(record.address, None)
-        self._summaries[record.address] = summarize(record)
+        self._spans.discard(record.address)
+        self._changing()[record.address] = summarize(record)
 
     def _forget(self, address: str) -> bool:
         self._records.pop(address, None)
-        self._spans.pop(address, None)
-        return self._summaries.pop(address, None) is not None
+        self._spans.discard(address)
+        return address in self._summaries and self._changing().pop(address) is not None
 
     # --- writing ----------------------------------------------------------------------
     def put(self, record: JobRecord) -> None:
@@ -338,8 +362,8 @@ class JournaledState:
                     "refusing to replace them; remove that state first if it is not needed"
                 )
             self.lineage, self.serial = lineage, serial
-            self._records, self._spans = dict(jobs), {}
-            self._summaries = {a: summarize(r) for a, r in self._records.items()}
+            self._records, self._spans = dict(jobs), SpanTable()
+            self._summaries, self._lent = {a: summarize(r) for a, r in self._records.items()}, False
             self._dirty = self._must_fold = True
 
     def compact(self) -> None:
@@ -350,7 +374,7 @@ class JournaledState:
                 self.lineage = str(uuid.uuid4())
             order = sorted(self._summaries)
             spans, size = self._write_state(lambda sink: self._render(sink, order))
-            self._spans, self._records = dict(zip(order, spans, strict=True)), {}
+            self._spans, self._records = SpanTable.of(zip(order, spans, strict=True)), {}
             self._write_index(self._index_chunks)
             self._clear_journal()
             self._dirty = self._must_fold = False

@@ -93,7 +93,7 @@ class S3State(JournaledState):
             return False
         self.etag = etag
         self._load_index(index)
-        self._document_bytes = max((o + n for o, n in index.spans.values()), default=0)
+        self._document_bytes = index.spans.end()
         return True
 
     def _read_spans(self, spans: list[Span]) -> list[bytes]:
@@ -117,6 +117,10 @@ class S3State(JournaledState):
             return
         with contextlib.suppress(StateError):  # only derived: without it, opens are slower
             self.access.put(self.index_key, b"".join(chunks({"etag": self.etag})))
+
+    def _drop_index(self) -> None:
+        with contextlib.suppress(StateError):
+            self.access.delete(self.index_key)
 
     def _entries(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for key in self._journal_keys:

@@ -263,6 +263,10 @@ class StateStore(JournaledState):
         with contextlib.suppress(OSError):  # only derived: without it, opens are slower
             write_atomic_chunks(self.index_path, chunks(self._read_version))
 
+    def _drop_index(self) -> None:
+        with contextlib.suppress(OSError):
+            self.index_path.unlink(missing_ok=True)
+
     def _clear_journal(self) -> None:
         if self._journal is not None:
             os.close(self._journal)

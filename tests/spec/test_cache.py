@@ -143,27 +143,39 @@ def test_cache_corrupt_entry_is_a_miss(specs: Path, cache: SpecCache) -> None:
     assert summary(load(specs, cache)) == summary(load(specs, None))
 
 
-@pytest.mark.parametrize("cut", ["torn", "not json", "rows not a list"])
-def test_cache_entry_with_the_right_key_but_a_bad_header_is_a_miss(
+@pytest.mark.parametrize(
+    "cut", ["torn", "missing", "not json", "rows not a list", "another chunk", "manifest torn"]
+)
+def test_cache_entry_with_a_bad_chunk_is_a_miss_and_is_rebuilt(
     specs: Path, cache: SpecCache, monkeypatch: pytest.MonkeyPatch, cut: str
 ) -> None:
-    """The header passes the key check and is then decoded (by msgspec): a torn, invalid
-    or misshapen one is a miss, and the load parses the file again."""
+    """A chunk that is torn, missing, not JSON, misshapen or another chunk's bytes (or a
+    torn manifest) makes the entry a miss: the load parses the file again, gives what a
+    fresh load gives, and rewrites the entry, which the next load then hits."""
     load(specs, cache)
-    (entry,) = cache.directory.glob("*.json")
-    header, _, bodies = entry.read_bytes().partition(b"\n")
+    (manifest,) = cache.directory.glob("*.json")
+    chunks = sorted(manifest.with_suffix("").iterdir())
+    assert len(chunks) == 2  # `single`, then the for_each job `ep` (a chunk of its own)
+    chunk = chunks[0]
+    blob = chunk.read_bytes()
     if cut == "torn":
-        header = header[: len(header) // 2]
-    elif cut == "not json":
-        header = header.replace(b'"rows":[', b'"rows":[Infinity,', 1)
+        chunk.write_bytes(blob[: len(blob) // 2])
+    elif cut == "missing":
+        chunk.unlink()
+    elif cut == "not json":  # the same size: only decoding it finds it
+        chunk.write_bytes(blob.replace(b'"rows":[', b'"rows":{', 1))
+    elif cut == "rows not a list":
+        chunk.write_bytes(blob.replace(b'"rows":[[', b'"rows":{"', 1).replace(b"]]", b"}}", 1))
+    elif cut == "another chunk":
+        chunk.write_bytes(chunks[1].read_bytes())
     else:
-        header = header.replace(b'"rows":[', b'"rows":{"x":[', 1).replace(
-            b'],"offsets"', b']},"offsets"', 1
-        )
-    entry.write_bytes(header + b"\n" + bodies)
+        manifest.write_bytes(manifest.read_bytes()[:100])
     parses = Parses(monkeypatch)
     assert summary(load(specs, cache)) == summary(load(specs, None))
     assert parses.count == 2  # the cached load fell back to a parse (and so did the fresh one)
+    assert summary(load(specs, cache)) == summary(load(specs, None))
+    assert parses.count == 3  # rebuilt: a hit again (only the fresh load parsed)
+    assert sorted(manifest.with_suffix("").iterdir()) == chunks
 
 
 def test_cache_errors_are_reported_from_a_real_parse(specs: Path, cache: SpecCache) -> None:

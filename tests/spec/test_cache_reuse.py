@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+import segspec.spec.chunks as chunks_module
 import segspec.spec.loader as loader_module
-from segspec.errors import SpecError
+from segspec.errors import SegspecError, SpecError
 from segspec.spec.cache import SpecCache
 from segspec.spec.limits import Budget
 from segspec.spec.loader import SpecSet, load_specs
@@ -206,3 +207,113 @@ def test_an_error_in_a_changed_file_names_file_line_column_and_key(
     assert "jobs.yaml:15:" in str(cached.value) and "jobs.job2.JobParams.Ranges" in str(
         cached.value
     )
+
+
+def each_map(values: dict[str, str]) -> str:
+    """A for_each map whose values are the ranges' ends (so one entry can be edited)."""
+    listed = ", ".join(f"{k}: {v}" for k, v in values.items())
+    return HEAD + (
+        f"  ep:\n    for_each: {{{listed}}}\n"
+        '    JobParams: {Mode: UserDefined, Ranges: [{In: 0, Out: "${each.value}"}]}\n'
+        '    OutputConfig: {ObjectKey: "ep/${each.key}_{index}.mp4"}\n'
+    )
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of about 8 jobs (at most 32), so a few hundred jobs make many chunks."""
+    monkeypatch.setattr(chunks_module, "SPREAD", 8)
+    monkeypatch.setattr(chunks_module, "MOST", 32)
+
+
+def chunk_files(cache: SpecCache) -> dict[str, int]:
+    (manifest,) = cache.directory.glob("*.json")
+    return {p.name: p.stat().st_mtime_ns for p in manifest.with_suffix("").iterdir()}
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_one_edited_for_each_entry_rewrites_one_chunk(
+    specs: Path, cache: SpecCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One entry of a 300-entry for_each edited: that instance is made again (with its new
+    value), every other is taken, only its chunk is written, and the chunk it replaces is
+    removed (the entry keeps the chunks its manifest lists, no more)."""
+    values = {f"k{i:03d}": "2" for i in range(300)}
+    (specs / "jobs.yaml").write_text(each_map(values), encoding="utf-8")
+    load(specs, cache)
+    before = chunk_files(cache)
+    assert len(before) > 10
+    made = Made(monkeypatch)
+    values["k150"] = "2.5"
+    (specs / "jobs.yaml").write_text(each_map(values), encoding="utf-8")
+    edited = load(specs, cache)
+    assert made.count == 1  # only ep["k150"]
+    assert edited.jobs['ep["k150"]'].request["JobParams"]["Ranges"] == [{"In": 0, "Out": 2.5}]
+    assert edited.jobs['ep["k149"]'].request["JobParams"]["Ranges"] == [{"In": 0, "Out": 2}]
+    assert everything(edited) == everything(load(specs, None))
+    after = chunk_files(cache)
+    assert len(set(after) - set(before)) == 1  # one new chunk
+    assert len(set(before) - set(after)) == 1  # and the one it replaces is gone
+    assert all(after[name] == before[name] for name in set(after) & set(before))
+    counted = made.count
+    again = load(specs, cache)  # a hit on the new entry
+    assert made.count == counted
+    assert everything(again) == everything(edited)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_an_entry_moved_out_of_a_for_each_is_planned_as_fresh(
+    specs: Path, cache: SpecCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scale benchmark's edit: the first entry leaves the for_each for a job of its
+    own. Only that job is made; the rest of the for_each is taken, chunk by chunk."""
+    keys = [f"e{i:03d}" for i in range(200)]
+    (specs / "jobs.yaml").write_text(each(keys), encoding="utf-8")
+    load(specs, cache)
+    made = Made(monkeypatch)
+    solo = "  solo:\n    JobParams: {Mode: UserDefined, Ranges: [{In: 0, Out: 1}]}\n"
+    solo += '    OutputConfig: {ObjectKey: "solo/{index}.mp4"}\n'
+    (specs / "jobs.yaml").write_text(each(keys[1:]) + solo, encoding="utf-8")
+    edited = load(specs, cache)
+    assert made.count == 1
+    assert 'ep["e000"]' not in edited.jobs and "solo" in edited.jobs
+    assert everything(edited) == everything(load(specs, None))
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_damaged_body_is_refused_and_its_entry_rebuilt(specs: Path, cache: SpecCache) -> None:
+    """A body line changed on disk (same size, still JSON) fails its checksum: reading it
+    is an error naming the chunk, the entry is removed, and the next load rebuilds it."""
+    values = {f"k{i:03d}": "2" for i in range(40)}
+    (specs / "jobs.yaml").write_text(each_map(values), encoding="utf-8")
+    load(specs, cache)
+    for chunk in cache.directory.glob("*/*"):
+        blob = chunk.read_bytes()
+        if b'"ep[\\"k007\\"]"' in blob:
+            at = blob.index(b'"Out":2', blob.index(b'"ep[\\"k007\\"]",{'))
+            chunk.write_bytes(blob[:at] + b'"Out":3' + blob[at + 7 :])
+    hit = load(specs, cache)
+    with pytest.raises(SegspecError, match="damaged or changed"):
+        hit.jobs['ep["k007"]'].request  # noqa: B018
+    assert not list(cache.directory.glob("*.json"))
+    rebuilt = load(specs, cache)
+    assert rebuilt.jobs['ep["k007"]'].request["JobParams"]["Ranges"] == [{"In": 0, "Out": 2}]
+    assert everything(load(specs, cache)) == everything(load(specs, None))
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_an_error_in_one_for_each_entry_names_file_line_column_and_key(
+    specs: Path, cache: SpecCache
+) -> None:
+    values = {f"k{i:03d}": "2" for i in range(100)}
+    (specs / "jobs.yaml").write_text(each_map(values), encoding="utf-8")
+    load(specs, cache)
+    values["k042"] = "-1"
+    (specs / "jobs.yaml").write_text(each_map(values), encoding="utf-8")
+    with pytest.raises(SpecError) as cached:
+        load(specs, cache)
+    with pytest.raises(SpecError) as fresh:
+        load(specs, None)
+    assert str(cached.value) == str(fresh.value)
+    assert "jobs.yaml:10:53: " in str(cached.value)  # where the Out of the Range is written
+    assert 'jobs.ep["k042"].JobParams.Ranges' in str(cached.value)

@@ -172,9 +172,12 @@ def test_a_cached_body_is_read_only_when_asked(
     assert hit.jobs['ep["é b"]'].request["UserData"] == {"note": "naïve ☃"}
     assert hit.jobs["single"].prune_outputs
     assert len(reads) == 2
-    (entry,) = cache.directory.glob("*.json")
-    header, bodies = entry.read_bytes().split(b"\n", 1)
-    assert b'"lifecycle"' not in header and b'"lifecycle"' in bodies
+    (manifest,) = cache.directory.glob("*.json")
+    assert b'"lifecycle"' not in manifest.read_bytes()
+    for chunk in manifest.with_suffix("").iterdir():
+        header = chunk.read_bytes().split(b"\n", 1)[0]
+        assert b'"lifecycle"' not in header
+    assert any(b'"lifecycle"' in c.read_bytes() for c in manifest.with_suffix("").iterdir())
 
 
 def test_an_entry_replaced_while_reading_is_an_error(specs: Path, tmp_path: Path) -> None:
@@ -183,9 +186,10 @@ def test_an_entry_replaced_while_reading_is_an_error(specs: Path, tmp_path: Path
     load(specs, cache)
     hit = load(specs, cache)
     write(specs, BASE.replace("In: 1, Out: 2", "In: 1, Out: 2.5"))
-    load(specs, cache)  # another command rewrote the entry
+    load(specs, cache)  # another command rewrote the entry, and `ep`'s chunk
+    assert hit.jobs["single"].request  # (its chunk is unchanged, and still there)
     with pytest.raises(SegspecError, match="changed while this command read it"):
-        hit.jobs["single"].request  # noqa: B018
+        hit.jobs['ep["a"]'].request  # noqa: B018
 
 
 def test_budget_grows_per_for_each_entry_up_to_the_cap() -> None:

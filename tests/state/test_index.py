@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,18 @@ def never(*args: object) -> bytes:
     raise AssertionError("the whole document was read")
 
 
+def resealed(data: bytes) -> bytes:
+    """`data` (an index, perhaps edited) with its trailer made to match its rows again:
+    what a writer that produced those rows would have written (so a test reaches the
+    checks behind the CRC)."""
+    head, *rows = [line for line in data.split(b"\n") if line]
+    if rows and rows[-1].startswith(b"{"):
+        rows.pop()
+    body = b"".join(row + b"\n" for row in rows)
+    trailer = json.dumps({"crc32": zlib.crc32(body)}, separators=(",", ":")).encode()
+    return head + b"\n" + body + trailer + b"\n"
+
+
 def test_index_written_after_fold_and_used_by_open(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,11 +120,13 @@ def test_index_missing_reads_document_and_rebuilds_index(path: Path) -> None:
     ],
     ids=["torn", "empty", "zeros", "bad-status", "extra-row", "bool-int", "str-int", "not-json"],
 )
-def test_index_corrupt_is_ignored(path: Path, damage: object) -> None:
+@pytest.mark.parametrize("seal", [False, True], ids=["as-is", "resealed"])
+def test_index_corrupt_is_ignored(path: Path, damage: object, seal: bool) -> None:
     jobs = records(20)
     folded(path, jobs)
     data = index_of(path).read_bytes()
-    index_of(path).write_bytes(damage(data))  # type: ignore[operator]
+    damaged = damage(data)  # type: ignore[operator]
+    index_of(path).write_bytes(resealed(damaged) if seal and damaged.strip() else damaged)
     assert_reads_as(StateStore.open(path), jobs)
 
 
@@ -183,19 +198,36 @@ def test_index_record_not_as_segspec_renders_it_is_parsed_whole(path: Path) -> N
     assert b'"\xc3\xa9"' in path.read_bytes() and index_of(path).exists()
 
 
-def test_index_record_disagreeing_with_summary_is_refused(path: Path) -> None:
-    """An index whose identity matches but whose spans point elsewhere (only possible if
-    the file was rewritten in place within one clock tick): the record read is checked."""
+def test_index_spans_out_of_order_are_not_trusted(path: Path) -> None:
+    """Spans swapped between two rows (the CRC made to match): records are written in
+    address order, so the index is not used and the document is read."""
     jobs = records(3)
     folded(path, jobs)
     lines = index_of(path).read_bytes().split(b"\n")
     first, second = json.loads(lines[1]), json.loads(lines[2])
     first[0], second[0] = second[0], first[0]  # swap the spans
     lines[1], lines[2] = json.dumps(first).encode(), json.dumps(second).encode()
-    index_of(path).write_bytes(b"\n".join(lines))
+    index_of(path).write_bytes(resealed(b"\n".join(lines)))
+    assert_reads_as(StateStore.open(path), jobs)
+
+
+def test_index_record_disagreeing_with_summary_drops_the_index(path: Path) -> None:
+    """An index that passes every check yet says something else of a record than the
+    document (a forged one; or the file rewritten in place keeping inode, size, mtime and
+    ctime): the record read is checked, the command stops, the index is removed and the
+    next open rebuilds it from the document."""
+    jobs = records(3)
+    folded(path, jobs)
+    written = index_of(path).read_bytes()
+    index_of(path).write_bytes(resealed(written.replace(b'"Finished"', b'"Executing"', 1)))
     store = StateStore.open(path)
-    with pytest.raises(StateError, match=r"does not match the state's index .*Delete"):
+    assert store.summaries()["job0000"].status == "Executing"  # (trusted: it passed)
+    with pytest.raises(StateError, match=r"does not match the state's index .*removed") as err:
         store.get("job0000")
+    assert "Delete" not in str(err.value)
+    assert not index_of(path).exists()
+    assert_reads_as(StateStore.open(path), jobs)
+    assert index_of(path).read_bytes() == written
 
 
 def test_index_journal_overlay_after_crash(path: Path) -> None:

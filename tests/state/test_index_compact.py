@@ -1,4 +1,4 @@
-"""The compact summaries of the state index (version 4): what they hold, how an index of
+"""The compact summaries of the state index (version 5): what they hold, how an index of
 an older version is treated, and that a summary read from the index still equals
 `summarize` of the record."""
 
@@ -16,7 +16,7 @@ from segspec.state.index import INDEX_VERSION
 from segspec.state.model import JobRecord
 from segspec.state.store import StateStore
 from segspec.state.summary import InputSummary, compact_input, summarize
-from tests.state.test_index import assert_reads_as, folded, index_of, never, records
+from tests.state.test_index import assert_reads_as, folded, index_of, never, records, resealed
 from tests.state.test_store import rec
 
 LOCAL = {"path": "/p/ep.mp4", "size": 10, "mtime_ns": 1_700_000_000_000_000_001,
@@ -142,6 +142,7 @@ def v2_index(path: Path, jobs: dict[str, JobRecord]) -> bytes:
     """The index version 2 wrote for the current document: the same identity, the rows
     in its layout."""
     head, *rows = index_of(path).read_bytes().splitlines()
+    rows = [row for row in rows if row.startswith(b"[")]  # (no trailer before version 5)
     old_head = json.loads(head) | {"version": 2}
     lines = [json.dumps(old_head, sort_keys=True).encode()]
     for row in rows:
@@ -156,6 +157,7 @@ def v2_index(path: Path, jobs: dict[str, JobRecord]) -> bytes:
 def v3_index(path: Path) -> bytes:
     """The index version 3 wrote for the current document: a local input's sha256 as hex."""
     head, *rows = index_of(path).read_bytes().splitlines()
+    rows = [row for row in rows if row.startswith(b"[")]  # (no trailer before version 5)
     lines = [json.dumps(json.loads(head) | {"version": 3}, sort_keys=True).encode()]
     for row in rows:
         span, summary = json.loads(row)
@@ -172,7 +174,7 @@ def v3_index(path: Path) -> bytes:
 def test_index_of_an_older_version_is_rebuilt(
     path: Path, monkeypatch: pytest.MonkeyPatch, old: Any
 ) -> None:
-    assert INDEX_VERSION == 4
+    assert INDEX_VERSION == 5
     jobs = varied() | records(20)
     folded(path, jobs)
     written = index_of(path).read_bytes()
@@ -198,5 +200,5 @@ def test_index_with_hostile_values_is_refused(path: Path) -> None:
     summary[6] = "INPUT"
     hostile = json.dumps([span, summary]).encode().replace(b'"INPUT"', deep)
     for row in (hostile, first.replace(b'"local"', b"7", 1)):
-        index_of(path).write_bytes(b"\n".join([head, row, *rest]) + b"\n")
+        index_of(path).write_bytes(resealed(b"\n".join([head, row, *rest]) + b"\n"))
         assert_reads_as(StateStore.open(path), jobs)
