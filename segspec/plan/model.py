@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from segspec.plan.outputs import MediaFacts
@@ -92,12 +93,20 @@ class Plan:
 
     changes: tuple[Change, ...]
 
+    @cached_property
+    def acting(self) -> tuple[Change, ...]:
+        """The changes other than no-ops, in address order: found once, so that counting
+        and showing the few of a 100,000-job plan do not each walk every no-op."""
+        return tuple(change for change in self.changes if change.action is not Action.NOOP)
+
     def count(self, action: Action) -> int:
-        return sum(1 for change in self.changes if change.action is action)
+        if action is Action.NOOP:
+            return len(self.changes) - len(self.acting)
+        return sum(1 for change in self.acting if change.action is action)
 
     @property
     def has_changes(self) -> bool:
-        return any(change.action is not Action.NOOP for change in self.changes)
+        return bool(self.acting)
 
     @property
     def problems(self) -> list[tuple[str, str]]:

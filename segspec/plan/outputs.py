@@ -10,7 +10,7 @@ jobs writing the same object.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -164,6 +164,48 @@ def _writes(key: ClashKey) -> list[tuple[str, str]]:
     return found
 
 
+INDEX = "{index}"
+SIFTED = 256
+"""Up to this many written objects of the jobs to check, the other jobs are sifted by
+their key's head (see `_meeting`); past it the prefixes would outweigh the walk."""
+
+
+def _heads(writers: Mapping[tuple[str, str], list[str]]) -> set[str] | None:
+    """Every head (see `_meeting`) that can meet `writers`: the head of each template and
+    every prefix of each object key; None when there are too many writes to sift."""
+    if len(writers) > SIFTED:
+        return None
+    heads: set[str] = set()
+    for _, tagged in writers:
+        kind, key = tagged.split("\0", 1)
+        if kind == "template":
+            heads.add(key.partition(INDEX)[0])
+        else:
+            heads.update(key[:end] for end in range(len(key) + 1))
+    return heads
+
+
+def _meeting(
+    writers: Mapping[tuple[str, str], list[str]], keys: Iterable[tuple[str, ClashKey]]
+) -> Iterator[tuple[str, ClashKey, list[tuple[str, str]]]]:
+    """The (address, key, writes) of `keys` writing something `writers` holds.
+
+    A key's head is its template up to the first `{index}` (all of it when there is
+    none). Two jobs share a template only if they share its head, and every object a
+    template makes starts with its head (the text before the first `{index}` is left as
+    it is): so a key whose head is neither a template's head in `writers` nor a prefix
+    of an object key there writes nothing they hold, and is passed over after one string
+    partition and one set lookup, without making its objects' keys.
+    """
+    heads = _heads(writers)
+    for address, key in keys:
+        if heads is not None and key[1].partition(INDEX)[0] not in heads:
+            continue
+        writes = _writes(key)
+        if any(written in writers for written in writes):
+            yield address, key, writes
+
+
 def key_clashes(
     requests: Iterable[tuple[str, Mapping[str, Any]]],
     keys: Iterable[tuple[str, ClashKey]] = (),
@@ -173,9 +215,10 @@ def key_clashes(
     `requests` are (address, request) of the jobs to check; `keys` are (address, clash
     key) of other jobs (`spec.rows.clash_key`), which count only where they meet one of
     `requests` (a plan checks the jobs it runs against every job, not the 100,000 settled
-    ones against each other). UserDefined keys are compared object by object; a
-    BasicClipSplit job (whose count is unknown) clashes with any job using the same
-    Bucket and ObjectKey template.
+    ones against each other; the keys that cannot meet them are passed over cheaply, see
+    `_meeting`). UserDefined keys are compared object by object; a BasicClipSplit job
+    (whose count is unknown) clashes with any job using the same Bucket and ObjectKey
+    template.
     """
     writers: dict[tuple[str, str], list[str]] = {}
     cutters: set[str] = set()
@@ -186,13 +229,13 @@ def key_clashes(
         for written in _writes(writes):
             writers.setdefault(written, []).append(address)
     if writers:
-        for address, writes in keys:
-            for written in _writes(writes):
-                found = writers.get(written)
+        for other, clash, its_writes in _meeting(writers, keys):
+            if clash[2]:
+                cutters.add(other)
+            for write in its_writes:
+                found = writers.get(write)
                 if found is not None:
-                    found.append(address)
-                    if writes[2]:
-                        cutters.add(address)
+                    found.append(other)
     clashes: dict[str, set[str]] = {}
     for (bucket, tagged), addresses in writers.items():
         if len(addresses) < 2:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-from itertools import pairwise
-from operator import attrgetter, itemgetter
+from itertools import islice, pairwise
+from operator import attrgetter
 from typing import Any
 
 from segspec.plan.model import Action, Change, Facts, Plan, Settled, Want, matches
@@ -86,7 +85,22 @@ def _merged(loud: list[str], quiet: list[Settled]) -> Iterator[tuple[str, Settle
     calm = ((s.address, s) for s in quiet)
     if not loud:
         return calm
-    return heapq.merge(((a, None) for a in loud), calm, key=itemgetter(0))
+    return _between(loud, quiet, calm)
+
+
+def _between(
+    loud: list[str], quiet: list[Settled], calm: Iterator[tuple[str, Settled]]
+) -> Iterator[tuple[str, Settled | None]]:
+    """`_merged` when some jobs run: each of the few `loud` addresses is placed among the
+    settled ones by bisection, and the runs of settled jobs between them are passed on as
+    they are (no comparison per settled job, as a general merge would make)."""
+    done = 0
+    for address in loud:
+        at = bisect_left(quiet, address, lo=done, key=_address)
+        yield from islice(calm, at - done)
+        done = at
+        yield address, None
+    yield from calm
 
 
 def _foresee(change: Change, want: Want, facts: Facts, clashes: list[str]) -> Change:

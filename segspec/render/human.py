@@ -63,7 +63,7 @@ def render_plan(plan: Plan, style: Style = plain) -> str:
     lines = ["segspec will perform these actions:", ""]
     for action in ORDER:
         symbol, colour = SYMBOLS[action]
-        for change in (c for c in plan.changes if c.action is action):
+        for change in (c for c in plan.acting if c.action is action):
             lines.append(
                 f"  {style(symbol, colour)} {style(change.address, 'bold')} ({action.value})"
             )
