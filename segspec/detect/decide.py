@@ -70,6 +70,11 @@ back to within this share of that change: light flooding a pale scene to a unifo
 (it comes back to within a tenth or so). A fade's own steps next to its flat frame can
 look alike on both sides (two dim pictures), to about half their change: the share is
 lower than RETURN_SHARE."""
+WEAK_SHARE = 0.4
+WEAK_RATIO = 3.0
+WEAK_CUTNESS = 4.0
+WEAK_WHOLE = 0.8
+WEAK_SIDE = 2.0
 CUTNESS = 2.5
 """A cut is hard when its step is this many times the largest step within 3 frames;
 otherwise the change is spread over several frames (a fast fade) and counts as gradual."""
@@ -226,13 +231,24 @@ class Decider:
         t = s.frame
         near = self._around(t, self.look)
         if (
-            s.cut >= self.cut_min
+            s.cut >= WEAK_SHARE * self.cut_min
             and s.back >= RETURN_SHARE * s.cut
             and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3)
         ):
             level = _median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
-            if s.cut >= MOTION_RATIO * level:
-                others = max((o.step for o in near if 0 < abs(o.frame - t) <= 3), default=0.0)
+            others = max((o.step for o in near if 0 < abs(o.frame - t) <= 3), default=0.0)
+            if s.cut < self.cut_min:
+                # a weak cut (two shots of one scene and palette): one step, alone
+                if (
+                    s.cut >= WEAK_RATIO * level
+                    and s.cut >= WEAK_CUTNESS * others
+                    and s.cut >= WEAK_WHOLE * s.wide
+                    and s.side <= WEAK_SIDE * s.wide
+                    and s.cover >= COVER_MIN
+                ):
+                    b = Boundary(t, "cut", t, t, round(s.cut, 4))
+                    return Candidate(t, "cut", 2.0 + s.cut, s.cut, s.wide, b)
+            elif s.cut >= MOTION_RATIO * level:
                 if s.cut >= CUTNESS * others or s.cut >= WHOLE * s.wide:
                     b = Boundary(t, "cut", t, t, round(s.cut, 4))
                     return Candidate(t, "cut", 2.0 + s.cut, s.cut, s.wide, b)

@@ -39,6 +39,10 @@ not. No shorter than the default minimum shot length, so a shot cut back to with
 could not have been reported anyway."""
 
 
+WEAK_GATE = 0.4
+"""`back` is measured where `cut` reaches this share of the gate (weak cuts too)."""
+
+
 GRAIN = 1.0
 """Change of a block mean (0..255) from one frame to the next that counts as grain, not
 as travel, in `mono2`."""
@@ -196,7 +200,7 @@ class ScoreStream:
         between2 = self._between(a2, b2, t, 2 * 6)
         spread = self._spread[self._at(t)]
         back = cut
-        if cut >= self.gate:
+        if cut >= WEAK_GATE * self.gate:
             back = min(cut, self._back(t))
         g = self._grid
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
