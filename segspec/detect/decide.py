@@ -4,7 +4,8 @@ Three kinds of candidate, each tested on a short window of scores around a frame
 
 - a hard cut: the straddling distance (`cut`) is high in absolute terms and several
   times the ordinary frame-to-frame change around it (so fast motion does not fire it),
-  and it is the largest within a few frames;
+  and it is the largest within a few frames (a weaker one, down to WEAK_SHARE of the
+  threshold, when it is a single step making the whole change around it);
 - a dissolve or a wipe: the long-range distance (`wide`) is high, much higher than the
   within-shot change just outside the window (`side`), the middle frames lie between the
   two ends (`between`), and the frame is the middle of the plateau where `wide` peaks
@@ -71,10 +72,19 @@ back to within this share of that change: light flooding a pale scene to a unifo
 look alike on both sides (two dim pictures), to about half their change: the share is
 lower than RETURN_SHARE."""
 WEAK_SHARE = 0.4
+"""A cut may be as weak as this share of the threshold when it is one step alone that
+makes the whole change around it: a cut between two views of one scene in one palette
+(the histogram barely moves, the blocks move only by the scene's own contrast)."""
 WEAK_RATIO = 3.0
+"""...and it is this many times the ordinary step around it (as MOTION_RATIO),"""
 WEAK_CUTNESS = 4.0
+"""...this many times every step within 3 frames (no spread change: not a short fade),"""
 WEAK_WHOLE = 0.8
+"""...at least this share of the long-range change (`wide`: nothing else changes within
+0.4 s; a drifting or busy shot's own change over that time is larger than the step),"""
 WEAK_SIDE = 2.0
+"""...the within-shot change just outside the window (`side`) is at most this many times
+that long-range change, and the step covers most of the picture (`cover` >= COVER_MIN)."""
 CUTNESS = 2.5
 """A cut is hard when its step is this many times the largest step within 3 frames;
 otherwise the change is spread over several frames (a fast fade) and counts as gradual."""

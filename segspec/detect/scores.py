@@ -40,7 +40,9 @@ could not have been reported anyway."""
 
 
 WEAK_GATE = 0.4
-"""`back` is measured where `cut` reaches this share of the gate (weak cuts too)."""
+"""`back` is measured where `cut` reaches this share of the gate: the decider accepts
+weak cuts down to `decide.WEAK_SHARE` (0.4) x its threshold, and a weak step of lightning
+must be told from them too."""
 
 
 GRAIN = 1.0
@@ -111,10 +113,11 @@ class FrameScores:
     content through blocks and back (well under 1)."""
     back: float = 1.0
     """Smallest distance from the frames up to `Timing.back` before t to the frames
-    4 .. `Timing.back` after t, when `cut` reaches the stream's gate (otherwise `cut`
-    itself). A brightness event that ends where it began (lightning: its onset, a big step
-    of its decay, or its light switched off at the end) brings it far below `cut`, since
-    the picture before the light and the picture after it are the same; a cut does not."""
+    4 .. `Timing.back` after t, when `cut` reaches WEAK_GATE x the stream's gate
+    (otherwise `cut` itself). A brightness event that ends where it began (lightning: its
+    onset, a big step of its decay, or its light switched off at the end) brings it far
+    below `cut`, since the picture before the light and the picture after it are the same;
+    a cut does not."""
     cover: float = 1.0
     """Share of the picture that differs between t-HALF and t+HALF (`features.coverage`)."""
     cover2: float = 1.0
