@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from segspec.detect.scores import DEFAULT_TIMING, FrameScores, Timing
+from segspec.detect.scores import DEFAULT_TIMING, WEAK_GATE, WEAK_WIDE, FrameScores, Timing
 
 DEFAULT_THRESHOLD = 0.2
 MOTION_RATIO = 3.0
@@ -71,7 +71,7 @@ back to within this share of that change: light flooding a pale scene to a unifo
 (it comes back to within a tenth or so). A fade's own steps next to its flat frame can
 look alike on both sides (two dim pictures), to about half their change: the share is
 lower than RETURN_SHARE."""
-WEAK_SHARE = 0.4
+WEAK_SHARE = WEAK_GATE
 """A cut may be as weak as this share of the threshold when it is one step alone that
 makes the whole change around it: a cut between two views of one scene in one palette
 (the histogram barely moves, the blocks move only by the scene's own contrast)."""
@@ -79,7 +79,7 @@ WEAK_RATIO = 3.0
 """...and it is this many times the ordinary step around it (as MOTION_RATIO),"""
 WEAK_CUTNESS = 4.0
 """...this many times every step within 3 frames (no spread change: not a short fade),"""
-WEAK_WHOLE = 0.8
+WEAK_WHOLE = WEAK_WIDE
 """...at least this share of the long-range change (`wide`: nothing else changes within
 0.4 s; a drifting or busy shot's own change over that time is larger than the step),"""
 WEAK_SIDE = 2.0
@@ -240,22 +240,17 @@ class Decider:
     def _candidate(self, s: FrameScores) -> Candidate | None:
         t = s.frame
         near = self._around(t, self.look)
+        strong = s.cut >= self.cut_min
         if (
-            s.cut >= WEAK_SHARE * self.cut_min
+            (strong or self._weak_alone(s))
             and s.back >= RETURN_SHARE * s.cut
             and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3)
         ):
             level = _median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
             others = max((o.step for o in near if 0 < abs(o.frame - t) <= 3), default=0.0)
-            if s.cut < self.cut_min:
-                # a weak cut (two shots of one scene and palette): one step, alone
-                if (
-                    s.cut >= WEAK_RATIO * level
-                    and s.cut >= WEAK_CUTNESS * others
-                    and s.cut >= WEAK_WHOLE * s.wide
-                    and s.side <= WEAK_SIDE * s.wide
-                    and s.cover >= COVER_MIN
-                ):
+            if not strong:
+                # a weak cut (two views of one scene in one palette): one step, alone
+                if s.cut >= WEAK_RATIO * level and s.cut >= WEAK_CUTNESS * others:
                     b = Boundary(t, "cut", t, t, round(s.cut, 4))
                     return Candidate(t, "cut", 2.0 + s.cut, s.cut, s.wide, b)
             elif s.cut >= MOTION_RATIO * level:
@@ -298,6 +293,17 @@ class Decider:
             b = self._gradual(s, near, "dissolve", s.wide2, at, long=True)
             return Candidate(at, "gradual", 1.0 + s.wide2, s.cut, s.wide2, b, t)
         return None
+
+    def _weak_alone(self, s: FrameScores) -> bool:
+        """Whether a step under the threshold could still be a weak cut: at least
+        WEAK_SHARE of the threshold, the whole long-range change around it, with a calm
+        shot on either side, over most of the picture."""
+        return (
+            s.cut >= WEAK_SHARE * self.cut_min
+            and s.cut >= WEAK_WHOLE * s.wide
+            and s.side <= WEAK_SIDE * s.wide
+            and s.cover >= COVER_MIN
+        )
 
     def _inside(self, t: int, reach: int) -> bool:
         """Whether a window and its left side (`reach` frames before t, and the three

@@ -40,9 +40,10 @@ could not have been reported anyway."""
 
 
 WEAK_GATE = 0.4
-"""`back` is measured where `cut` reaches this share of the gate: the decider accepts
-weak cuts down to `decide.WEAK_SHARE` (0.4) x its threshold, and a weak step of lightning
-must be told from them too."""
+"""`back` is also measured where `cut` reaches this share of the gate and WEAK_WIDE x
+`wide`: the decider accepts such weak cuts (`decide.WEAK_SHARE`, `decide.WEAK_WHOLE`), and
+a weak step of lightning must be told from them too."""
+WEAK_WIDE = 0.8
 
 
 GRAIN = 1.0
@@ -113,8 +114,8 @@ class FrameScores:
     content through blocks and back (well under 1)."""
     back: float = 1.0
     """Smallest distance from the frames up to `Timing.back` before t to the frames
-    4 .. `Timing.back` after t, when `cut` reaches WEAK_GATE x the stream's gate
-    (otherwise `cut` itself). A brightness event that ends where it began (lightning: its
+    4 .. `Timing.back` after t, when `cut` reaches the stream's gate (or a weak cut's, see
+    WEAK_GATE; otherwise `cut` itself). A brightness event that ends where it began (lightning: its
     onset, a big step of its decay, or its light switched off at the end) brings it far
     below `cut`, since the picture before the light and the picture after it are the same;
     a cut does not."""
@@ -203,7 +204,7 @@ class ScoreStream:
         between2 = self._between(a2, b2, t, 2 * 6)
         spread = self._spread[self._at(t)]
         back = cut
-        if cut >= WEAK_GATE * self.gate:
+        if cut >= self.gate or (cut >= WEAK_GATE * self.gate and cut >= WEAK_WIDE * wide):
             back = min(cut, self._back(t))
         g = self._grid
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
