@@ -22,7 +22,7 @@ from segspec.detect.features import (
     coverage,
     distance,
     nearest,
-    out_of_range,
+    out_of_range_rows,
 )
 
 HALF_SECONDS = 0.4
@@ -145,6 +145,10 @@ class ScoreStream:
         self._first = 0  # frame number of the oldest buffered frame
         self._count = 0  # frames received so far
         self._next = 0  # next frame to score
+        self._seen: dict[tuple[int, int], float] = {}
+        """Distances by (frame, frame), as the windows slide most pairs come back: kept for
+        two generations of `2 * reach` scored frames (`_d`), so memory stays flat."""
+        self._older: dict[tuple[int, int], float] = {}
 
     def push(self, grid: Floats, hist: Floats, spread: Floats) -> Iterator[FrameScores]:
         for i in range(len(grid)):
@@ -161,6 +165,8 @@ class ScoreStream:
                 yield self._score(self._next)
                 self._next += 1
                 self._trim()
+                if self._next % (2 * self.timing.reach) == 0:
+                    self._older, self._seen = self._seen, {}
 
     def finish(self) -> Iterator[FrameScores]:
         while self._next < self._count:
@@ -182,7 +188,14 @@ class ScoreStream:
 
     def _d(self, a: int, b: int) -> float:
         ia, ib = self._at(a), self._at(b)
-        return distance(self._grid[ia], self._hist[ia], self._grid[ib], self._hist[ib])
+        key = (ia + self._first, ib + self._first)
+        known = self._seen.get(key)
+        if known is None:
+            known = self._older.get(key)
+            if known is None:
+                known = distance(self._grid[ia], self._hist[ia], self._grid[ib], self._hist[ib])
+            self._seen[key] = known
+        return known
 
     def _score(self, t: int) -> FrameScores:
         d = self._d
@@ -233,11 +246,9 @@ class ScoreStream:
     def _between(self, a: int, b: int, t: int, reach: int) -> float:
         ga, gb = self._grid[self._at(a)], self._grid[self._at(b)]
         step = max(1, reach // 3)
-        strays = sorted(
-            out_of_range(ga, gb, self._grid[self._at(m)])
-            for m in range(t - reach, t + reach + 1, step)
-        )
-        return strays[len(strays) // 2]
+        mids = np.stack([self._grid[self._at(m)] for m in range(t - reach, t + reach + 1, step)])
+        strays = np.sort(out_of_range_rows(ga, gb, mids))  # each is `out_of_range`, bit for bit
+        return float(strays[len(strays) // 2])
 
     def _focus(self, t: int) -> float:
         prev, cur = self._grid[self._at(t - 1)], self._grid[self._at(t)]
