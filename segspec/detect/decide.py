@@ -4,7 +4,8 @@ Three kinds of candidate, each tested on a short window of scores around a frame
 
 - a hard cut: the straddling distance (`cut`) is high in absolute terms and several
   times the ordinary frame-to-frame change around it (so fast motion does not fire it),
-  and it is the largest within a few frames;
+  and it is the largest within a few frames (a weaker one, down to WEAK_SHARE of the
+  threshold, when it is a single step making the whole change around it);
 - a dissolve or a wipe: the long-range distance (`wide`) is high, much higher than the
   within-shot change just outside the window (`side`), the middle frames lie between the
   two ends (`between`), and the frame is the middle of the plateau where `wide` peaks
@@ -32,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from segspec.detect.scores import DEFAULT_TIMING, FrameScores, Timing
+from segspec.detect.scores import DEFAULT_TIMING, WEAK_GATE, WEAK_WIDE, FrameScores, Timing
 
 DEFAULT_THRESHOLD = 0.2
 MOTION_RATIO = 3.0
@@ -70,6 +71,20 @@ back to within this share of that change: light flooding a pale scene to a unifo
 (it comes back to within a tenth or so). A fade's own steps next to its flat frame can
 look alike on both sides (two dim pictures), to about half their change: the share is
 lower than RETURN_SHARE."""
+WEAK_SHARE = WEAK_GATE
+"""A cut may be as weak as this share of the threshold when it is one step alone that
+makes the whole change around it: a cut between two views of one scene in one palette
+(the histogram barely moves, the blocks move only by the scene's own contrast)."""
+WEAK_RATIO = 3.0
+"""...and it is this many times the ordinary step around it (as MOTION_RATIO),"""
+WEAK_CUTNESS = 4.0
+"""...this many times every step within 3 frames (no spread change: not a short fade),"""
+WEAK_WHOLE = WEAK_WIDE
+"""...at least this share of the long-range change (`wide`: nothing else changes within
+0.4 s; a drifting or busy shot's own change over that time is larger than the step),"""
+WEAK_SIDE = 2.0
+"""...the within-shot change just outside the window (`side`) is at most this many times
+that long-range change, and the step covers most of the picture (`cover` >= COVER_MIN)."""
 CUTNESS = 2.5
 """A cut is hard when its step is this many times the largest step within 3 frames;
 otherwise the change is spread over several frames (a fast fade) and counts as gradual."""
@@ -225,14 +240,20 @@ class Decider:
     def _candidate(self, s: FrameScores) -> Candidate | None:
         t = s.frame
         near = self._around(t, self.look)
+        strong = s.cut >= self.cut_min
         if (
-            s.cut >= self.cut_min
+            (strong or self._weak_alone(s))
             and s.back >= RETURN_SHARE * s.cut
             and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3)
         ):
             level = _median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
-            if s.cut >= MOTION_RATIO * level:
-                others = max((o.step for o in near if 0 < abs(o.frame - t) <= 3), default=0.0)
+            others = max((o.step for o in near if 0 < abs(o.frame - t) <= 3), default=0.0)
+            if not strong:
+                # a weak cut (two views of one scene in one palette): one step, alone
+                if s.cut >= WEAK_RATIO * level and s.cut >= WEAK_CUTNESS * others:
+                    b = Boundary(t, "cut", t, t, round(s.cut, 4))
+                    return Candidate(t, "cut", 2.0 + s.cut, s.cut, s.wide, b)
+            elif s.cut >= MOTION_RATIO * level:
                 if s.cut >= CUTNESS * others or s.cut >= WHOLE * s.wide:
                     b = Boundary(t, "cut", t, t, round(s.cut, 4))
                     return Candidate(t, "cut", 2.0 + s.cut, s.cut, s.wide, b)
@@ -272,6 +293,17 @@ class Decider:
             b = self._gradual(s, near, "dissolve", s.wide2, at, long=True)
             return Candidate(at, "gradual", 1.0 + s.wide2, s.cut, s.wide2, b, t)
         return None
+
+    def _weak_alone(self, s: FrameScores) -> bool:
+        """Whether a step under the threshold could still be a weak cut: at least
+        WEAK_SHARE of the threshold, the whole long-range change around it, with a calm
+        shot on either side, over most of the picture."""
+        return (
+            s.cut >= WEAK_SHARE * self.cut_min
+            and s.cut >= WEAK_WHOLE * s.wide
+            and s.side <= WEAK_SIDE * s.wide
+            and s.cover >= COVER_MIN
+        )
 
     def _inside(self, t: int, reach: int) -> bool:
         """Whether a window and its left side (`reach` frames before t, and the three

@@ -39,6 +39,13 @@ not. No shorter than the default minimum shot length, so a shot cut back to with
 could not have been reported anyway."""
 
 
+WEAK_GATE = 0.4
+"""`back` is also measured where `cut` reaches this share of the gate and WEAK_WIDE x
+`wide`: the decider accepts such weak cuts (`decide.WEAK_SHARE`, `decide.WEAK_WHOLE`), and
+a weak step of lightning must be told from them too."""
+WEAK_WIDE = 0.8
+
+
 GRAIN = 1.0
 """Change of a block mean (0..255) from one frame to the next that counts as grain, not
 as travel, in `mono2`."""
@@ -107,10 +114,11 @@ class FrameScores:
     content through blocks and back (well under 1)."""
     back: float = 1.0
     """Smallest distance from the frames up to `Timing.back` before t to the frames
-    4 .. `Timing.back` after t, when `cut` reaches the stream's gate (otherwise `cut`
-    itself). A brightness event that ends where it began (lightning: its onset, a big step
-    of its decay, or its light switched off at the end) brings it far below `cut`, since
-    the picture before the light and the picture after it are the same; a cut does not."""
+    4 .. `Timing.back` after t, when `cut` reaches the stream's gate (or a weak cut's, see
+    WEAK_GATE; otherwise `cut` itself). A brightness event that ends where it began (lightning: its
+    onset, a big step of its decay, or its light switched off at the end) brings it far
+    below `cut`, since the picture before the light and the picture after it are the same;
+    a cut does not."""
     cover: float = 1.0
     """Share of the picture that differs between t-HALF and t+HALF (`features.coverage`)."""
     cover2: float = 1.0
@@ -209,7 +217,7 @@ class ScoreStream:
         between2 = self._between(a2, b2, t, 2 * 6)
         spread = self._spread[self._at(t)]
         back = cut
-        if cut >= self.gate:
+        if cut >= self.gate or (cut >= WEAK_GATE * self.gate and cut >= WEAK_WIDE * wide):
             back = min(cut, self._back(t))
         g = self._grid
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
