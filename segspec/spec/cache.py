@@ -47,7 +47,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from itertools import groupby
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -340,3 +340,18 @@ def instance_key(base: str, each: tuple[str, Any] | None) -> str:
     """A job's own key: its base and its `each` entry (repr is exact and stable for the
     plain data YAML gives: a different type or value is a different key)."""
     return base if each is None else base + repr(each)
+
+
+def instance_keys(base: str, each: list[tuple[str, Any] | None]) -> list[str]:
+    """`instance_key` of each entry, without a Python call per entry: when every key and
+    value is text repr writes as itself in single quotes (printable, no quote or
+    backslash), the repr of the pair is written directly."""
+    if each == [None]:
+        return [base]
+    pairs: list[tuple[str, Any]] = each  # type: ignore[assignment]
+    keys, values = list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
+    if set(map(type, keys)) | set(map(type, values)) <= {str}:
+        text = "".join(keys) + "".join(values)
+        if text.isprintable() and "'" not in text and "\\" not in text:
+            return [f"{base}('{key}', '{value}')" for key, value in pairs]
+    return list(map(base.__add__, map(repr, pairs)))

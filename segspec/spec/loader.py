@@ -26,6 +26,7 @@ from segspec.spec.cache import (
     Previous,
     SpecCache,
     file_key,
+    instance_keys,
     job_base,
     values_key,
 )
@@ -595,8 +596,7 @@ def _jobs(
             )
             return out
         base = job_base(jobs_key, defaults, name, body)
-        # (`instance_key` of each, by `map`: no Python call per instance)
-        keys = list(map(base.__add__, map(repr, each))) if each != [None] else [base]
+        keys = instance_keys(base, each)
         if not out.add(JobOf(name, pos, _merged(defaults, body)), addresses, each, keys):
             return out
         if "for_each" in jobs[name] and not out.cut():
