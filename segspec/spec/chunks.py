@@ -62,9 +62,10 @@ def ends_chunk(crc: int, count: int) -> bool:
 def chunk_ends(crcs: list[int], count: int) -> list[int]:
     """Where `ends_chunk` ends chunks among jobs with these key crcs, following `count`
     jobs already in the chunk in progress: the index just past each end."""
-    last = SPREAD - 1
-    mixed = ((crc * _MIX) & 0xFFFFFFFF for crc in crcs)
-    natural = [at for at, crc in enumerate(mixed, 1) if crc * SPREAD >> 32 == last]
+    # `ends_chunk`'s bucket test as one comparison (x * SPREAD >> 32 == SPREAD - 1 for a
+    # 32-bit x is x >= least) in one comprehension: no generator step per job
+    least = -(-((SPREAD - 1) << 32) // SPREAD)
+    natural = [at for at, crc in enumerate(crcs, 1) if (crc * _MIX) & 0xFFFFFFFF >= least]
     ends, start = [], -count
     for end in natural:
         while end - start > MOST:

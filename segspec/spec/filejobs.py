@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from zlib import crc32
 
 import msgspec
@@ -98,7 +99,7 @@ class FileJobs:
     def add(self, job: JobOf, addresses: list[str], each: list[Any], keys: list[str]) -> bool:
         """Load the instances of `job` (now, or when their chunk ends); False once the
         file's budget is exhausted (the problem is recorded: stop loading the file)."""
-        crcs = [crc32(key.encode()) for key in keys]
+        crcs = list(map(crc32, map(str.encode, keys)))  # (no Python call per key)
         start = 0
         for end in chunk_ends(crcs, self._count):
             if not self._load(job, addresses, each, keys, crcs, start, end):
@@ -150,12 +151,12 @@ class FileJobs:
         """Take the previous entry's chunk of exactly these jobs: None if it has none (or
         not a sound one), else whether the budget allowed it."""
         assert self.previous is not None
-        keys = [key for part in waiting for key in part[3]]
+        keys = _joined(waiting, 3)
         chunk = self.previous.whole(chunk_id(self._salt, keys))
         if chunk is None or chunk.rows is None or len(chunk.rows) != len(keys):
             return None
         listed = chunk.rows
-        if [data[0] for data in listed] != [a for part in waiting for a in part[1]]:
+        if list(map(itemgetter(0), listed)) != _joined(waiting, 1):
             return None
         if not self.budget.spend(chunk.cost):
             self._refuse(waiting[0][0])
@@ -228,3 +229,10 @@ class FileJobs:
 
     def _refuse(self, job: JobOf) -> None:
         self.problems.add(self.file, job.pos, ("jobs", job.name), "exceeds the file's value budget")
+
+
+def _joined(waiting: list[Waiting], part: Literal[1, 3]) -> list[str]:
+    """The addresses (`part` 1) or keys (3) of the waiting instances, in order."""
+    if len(waiting) == 1:
+        return waiting[0][part]
+    return [item for wait in waiting for item in wait[part]]

@@ -234,8 +234,10 @@ def _plain(parser: Any) -> Located:
     nodes = chars = 0
     root: Any = _NO_KEY
     constructors = _SCALARS.yaml_constructors
+    pending: Any = None
+    """An event `_texts` read past the end of its run, for the loop to take next."""
     while True:
-        event = get()
+        event, pending = (get(), None) if pending is None else (pending, None)
         kind = type(event)
         if kind is yaml.ScalarEvent:
             if event.anchor is not None or event.tag is not None:
@@ -305,6 +307,10 @@ def _plain(parser: Any) -> Located:
                     path = (*parent[2], key)
             stack.append([container, _NO_KEY, path])
             if len(stack) > 1:
+                if kind is yaml.SequenceStartEvent and path is None and len(stack) < MAX_DEPTH:
+                    pending, count, length = _texts(get, container)
+                    nodes += count
+                    chars += length
                 continue
             root = container
             continue
@@ -320,3 +326,25 @@ def _plain(parser: Any) -> Located:
     if nodes > MAX_NODES or chars > MAX_EXPANDED_CHARS or root is _NO_KEY:
         raise _GiveUp
     return Located(data=root, positions=positions)
+
+
+def _texts(get: Any, items: list[Any]) -> tuple[Any, int, int]:
+    """Append the run of text scalars that opens a just-started list whose items need no
+    positions (a `for_each` of 100,000 names: far fewer steps each than `_plain`'s loop),
+    exactly as `_plain` would; (the first event past the run, scalars, characters)."""
+    count = length = 0
+    append, resolve = items.append, _RESOLVER.resolve
+    while True:
+        event = get()
+        if type(event) is not yaml.ScalarEvent or event.anchor is not None:
+            return event, count, length
+        text = event.value
+        if event.tag is not None or (
+            event.implicit[0] and resolve(yaml.ScalarNode, text, event.implicit) != _STR
+        ):
+            return event, count, length  # (`_plain` resolves it, or gives up)
+        if len(text) > MAX_SCALAR_CHARS or (event.style == '"' and CONTROL.search(text)):
+            raise _GiveUp
+        count += 1
+        length += len(text)
+        append(text)

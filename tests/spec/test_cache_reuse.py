@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import segspec.spec.chunks as chunks_module
+import segspec.spec.filejobs as filejobs_module
 import segspec.spec.loader as loader_module
 from segspec.errors import SegspecError, SpecError
 from segspec.spec.cache import SpecCache
@@ -317,3 +318,34 @@ def test_an_error_in_one_for_each_entry_names_file_line_column_and_key(
     assert str(cached.value) == str(fresh.value)
     assert "jobs.yaml:10:53: " in str(cached.value)  # where the Out of the Range is written
     assert 'jobs.ep["k042"].JobParams.Ranges' in str(cached.value)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_neighbour_whose_key_crc_another_chunk_shares_is_still_taken(
+    specs: Path, cache: SpecCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The previous entry finds a job by its key's crc32: when two chunks hold that crc
+    (keys that collide), the job is found in either. Every job that can share k150's
+    chunk (at most 32 jobs: k119-k181) gets the crc of a job far before it (odd) or far
+    after it (even); editing k150 makes k150 alone again, its neighbours taken from the
+    first or the last chunk holding their crc."""
+    real = filejobs_module.crc32
+
+    def colliding(data: bytes) -> int:
+        for i in range(119, 182):
+            if i != 150 and f"'k{i:03d}'".encode() in data:
+                other = i - 119 if i % 2 else i + 118
+                return real(data.replace(f"'k{i:03d}'".encode(), f"'k{other:03d}'".encode()))
+        return real(data)
+
+    monkeypatch.setattr(filejobs_module, "crc32", colliding)
+    values = {f"k{i:03d}": "2" for i in range(300)}
+    (specs / "jobs.yaml").write_text(each_map(values), encoding="utf-8")
+    load(specs, cache)
+    made = Made(monkeypatch)
+    values["k150"] = "2.5"
+    (specs / "jobs.yaml").write_text(each_map(values), encoding="utf-8")
+    edited = load(specs, cache)
+    assert made.count == 1  # only ep["k150"]
+    assert edited.jobs['ep["k150"]'].request["JobParams"]["Ranges"] == [{"In": 0, "Out": 2.5}]
+    assert everything(edited) == everything(load(specs, None))

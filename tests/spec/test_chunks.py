@@ -4,10 +4,12 @@ other chunk's boundaries, and evenly spread even over keys that differ in a char
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
 import segspec.spec.chunks as chunks_module
+from segspec.spec.cache import instance_key, instance_keys
 from segspec.spec.chunks import chunk_ends, ends_chunk, key_crc
 
 
@@ -46,3 +48,25 @@ def test_an_edit_moves_no_other_boundary() -> None:
     edited = keys[:1] + keys[2:]  # the second job removed
     after = {end + 1 for end in chunk_ends([key_crc(k) for k in edited], 0)}
     assert len(before - after) <= 1
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [("ep1", "ep1"), ("ep2", "ep2")],
+        [("a", "x.mp4"), ("b", "y.mp4")],
+        [("it's", "it's"), ("b", "b")],
+        [('say "hi"', "v"), ("b", "b")],
+        [("back\\slash", "v")],
+        [("tab\there", "v"), ("\u00e9t\u00e9", "\u00e9t\u00e9")],
+        [("nl", "a\nb")],
+        [("1", 1), ("2.5", 2.5), ("True", True)],
+        [("a", {"out": 2, "name": "x"}), ("b", ["x", "y"])],
+        [("a", None)],
+    ],
+)
+def test_instance_keys_are_instance_key_of_each_entry(entries: list[tuple[str, Any]]) -> None:
+    base = "0" * 32
+    each: list[tuple[str, Any] | None] = list(entries)
+    assert instance_keys(base, each) == [instance_key(base, entry) for entry in entries]
+    assert instance_keys(base, [None]) == [instance_key(base, None)]

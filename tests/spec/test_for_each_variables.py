@@ -81,6 +81,58 @@ jobs:
     assert keys == ["intro/intro_{index}.mp4", "outro/outro_{index}.mp4"]
 
 
+def test_for_each_list_of_mixed_scalars_and_keys_to_quote(tmp_path: Path) -> None:
+    """A list with numbers, a bool and keys JSON must escape takes the per-key path (its
+    keys are the entries' text, addresses quote them as JSON does); a list of plain
+    strings the one-pass path, with the same addresses an entry-by-entry load gives."""
+    specs = load(
+        tmp_path,
+        HEAD
+        + """\
+jobs:
+  ep:
+    for_each: [1, 2.5, true, 'a"b', "tab\\tin", plain]
+    JobParams: {Mode: UserDefined, Ranges: [{In: 0, Out: 1}]}
+    OutputConfig: {ObjectKey: "${each.key}/{index}.mp4"}
+  cut:
+    for_each: [intro, "x-1", "\u00e9t\u00e9"]
+    JobParams: {Mode: UserDefined, Ranges: [{In: 0, Out: 1}]}
+    OutputConfig: {ObjectKey: "${each.value}/{index}.mp4"}
+""",
+    )
+    expected = {
+        'ep["1"]': "1",
+        'ep["2.5"]': "2.5",
+        'ep["True"]': "True",
+        'ep["a\\"b"]': 'a"b',
+        'ep["tab\\tin"]': "tab\tin",
+        'ep["plain"]': "plain",
+        'cut["intro"]': "intro",
+        'cut["x-1"]': "x-1",
+        'cut["\u00e9t\u00e9"]': "\u00e9t\u00e9",
+    }
+    assert sorted(specs.jobs) == sorted(expected)
+    for address, key in expected.items():
+        assert specs.jobs[address].request["OutputConfig"]["ObjectKey"] == f"{key}/{{index}}.mp4"
+
+
+def test_for_each_list_duplicates_of_text_and_number_are_refused(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        HEAD
+        + """\
+jobs:
+  ep:
+    for_each: [1, "1"]
+    JobParams: {Mode: UserDefined, Ranges: [{In: 0, Out: 1}]}
+    OutputConfig: {ObjectKey: "${each.key}/{index}.mp4"}
+""",
+    )
+    assert found == [
+        "specs/jobs.yaml:7:5: jobs.ep.for_each: has duplicate entries — remove them"
+    ], found
+
+
 def test_for_each_value_field_keeps_its_type_and_text_form(tmp_path: Path) -> None:
     specs = load(
         tmp_path,

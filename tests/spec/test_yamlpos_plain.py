@@ -62,6 +62,18 @@ jobs:
 """,
     "comments and document markers": "---\n# a comment\nversion: 1 # trailing\njobs: {a: 1}\n...\n",
     "scalar document": "just text\n",
+    "runs of text in deep lists": """\
+version: 1
+jobs:
+  ep:
+    for_each: [a, "b", 'c', d e, 2001-12-14, f, 3, g, [h, "i", 4], {j: k}, l, "", ~, yes, m]
+    deep: {x: {y: [[a, b], [], [c, 1.5], "q", "\\t"]}}
+    block:
+      - n
+      - "o"
+      - - p
+        - 7
+""",
 }
 
 
@@ -97,6 +109,10 @@ GIVES_UP = {
     "too deep": "version: 1\njobs: " + "[" * 70 + "]" * 70 + "\n",
     "long number": "version: 1\nn: " + "9" * 200 + "\n",
     "value tag": "version: 1\nx: =\n",
+    "anchor in a run of text": "version: 1\njobs: {a: {b: [x, &y z]}}\n",
+    "tag in a run of text": "version: 1\njobs: {a: {b: [x, !!str y]}}\n",
+    "control escape in a run of text": 'version: 1\njobs: {a: {b: [x, "y\\x01"]}}\n',
+    "value tag in a run of text": "version: 1\njobs: {a: {b: [x, =]}}\n",
 }
 
 
