@@ -47,7 +47,6 @@ frame span, a `style`; the hard negatives).
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 from fractions import Fraction
@@ -55,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from building import build_part
 
 from segspec.media.ffmpeg import ffmpeg_exe
 
@@ -832,20 +832,4 @@ def build(
     out: Path, transitions: int, seed: int = SEED, only: int | None = None
 ) -> list[dict[str, object]]:
     """Generate (or reuse) this family's files under `out`; return their ground truth."""
-    out.mkdir(parents=True, exist_ok=True)
-    chosen = FILES if only is None else FILES[:: max(1, len(FILES) // only)][:only]
-    truths = []
-    for k, spec in enumerate(chosen):
-        name = f"fam3_{float(spec[0]):.3f}fps_{spec[2]}p"
-        video, meta = out / f"{name}.mp4", out / f"{name}.json"
-        key = {"seed": seed + k, "transitions": transitions, "version": VERSION}
-        if meta.is_file() and video.is_file():
-            data = json.loads(meta.read_text())
-            if data.get("key") == key:
-                truths.append(data)
-                continue
-        data = make_file(video, transitions, seed + k, *spec)
-        data["key"] = key
-        meta.write_text(json.dumps(data, indent=1))
-        truths.append(data)
-    return truths
+    return build_part(out, "fam3", FILES, make_file, VERSION, transitions, seed, only)
