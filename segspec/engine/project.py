@@ -257,7 +257,8 @@ def _plan_project(
     with_local = entry.uses_local_options
     identify = _identifier(project, config, cache)
     keep = force.__contains__ if options.settle else (lambda address: True)
-    looked = scan.look(rows, summaries, identify, with_local, config.type, keep)
+    elsewhere = scan.recorded_elsewhere(rows, summaries, project.resolver)
+    looked = scan.look(rows, summaries, identify, with_local, config.type, keep, elsewhere)
     full = looked.candidates
     drift: dict[str, tuple[str, ...]] = {}
     endpoints = scan.endpoints(rows, summaries)
