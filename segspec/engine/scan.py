@@ -74,15 +74,16 @@ def look(
 
 
 def recorded_elsewhere(
-    rows: Mapping[str, JobRow], summaries: Mapping[str, RecordSummary], resolver: Resolver
+    gone: Iterable[str], summaries: Mapping[str, RecordSummary], resolver: Resolver
 ) -> Callable[[JobRow], Mapping[str, Any] | None]:
     """For a job the state has no record of, the input identity the state records for a
     job the specs no longer have, when both name the same local file: a renamed job, or a
     `for_each` instance moved into a job of its own, keeps its input's recorded sha256
     (the identifier still checks the path, size and mtime, as it does for a job's own
     record) instead of opening the hash cache for it, which at 100,000 inputs is larger
-    than the rest of a one-change plan. The records of the jobs gone are listed on the
-    first call only (a plan in which every job has its record never makes the list)."""
+    than the rest of a one-change plan. `gone`: the addresses the state has and the specs
+    do not; their identities are listed on the first call only (a plan in which every job
+    has its record never lists them)."""
     found: dict[str, Mapping[str, Any]] | None = None
 
     def elsewhere(row: JobRow) -> Mapping[str, Any] | None:
@@ -91,7 +92,7 @@ def recorded_elsewhere(
             return None
         if found is None:
             found = {}
-            for address in summaries.keys() - rows.keys():
+            for address in gone:
                 identity = summaries[address].identity
                 if identity is not None and isinstance(identity.get("path"), str):
                     found.setdefault(identity["path"], identity)

@@ -54,13 +54,15 @@ from typing import Any
 import msgspec
 
 from segspec import __version__
-from segspec.spec.chunks import Chunk
+from segspec.spec.chunks import MOST, Chunk, items_digest
 from segspec.spec.normalize import canonical_json
 from segspec.spec.rows import JobRow
 from segspec.spec.yamlpos import Located, Path_, Pos
 from segspec.state.atomic import fsync_dir, write_atomic
 
 CACHE_FORMAT = 4
+LOOK_AHEAD = 2 * MOST
+"""Entries past the last chunk found that `Previous.located` looks for the next one in."""
 
 
 def salt() -> str:
@@ -198,6 +200,27 @@ class Previous:
                 return taken
         return None
 
+    def located(self, base: str, entries: list[str]) -> list[tuple[int, Chunk]]:
+        """The chunks of this entry that hold exactly a run of `entries` (a `for_each`
+        list of text, of a job whose base key is `base`), with where each run starts, in
+        order: found by their first entry (looked for a little ahead of the last chunk
+        found) and checked by the digest of all of theirs."""
+        found: list[tuple[int, Chunk]] = []
+        cursor, length = 0, len(entries)
+        for chunk in self._chunks:
+            items = chunk.items
+            if items is None or items[0] != base:
+                continue
+            try:
+                at = entries.index(items[1], cursor, min(length, cursor + LOOK_AHEAD))
+            except ValueError:
+                continue
+            end = at + chunk.count
+            if end <= length and items_digest(entries[at:end]) == items[2]:
+                found.append((at, chunk))
+                cursor = end
+        return found
+
     def _holding(self, crc: int) -> list[int]:
         """The chunks that hold a job whose key has `crc`: the first and the last such
         chunk, indexed on first use with two comprehensions (no Python call per job). A
@@ -234,7 +257,11 @@ class SpecCache:
         chunks_dir = self._chunk_dir(file)
         manifest = self._path(file)
         chunks = []
-        for chunk_id, count, size, cost in data["chunks"]:
+        for listed in data["chunks"]:
+            chunk_id, count, size, cost = listed[:4]
+            items = listed[4:]
+            if items and len(items) != 3:
+                raise ValueError("a chunk listing of another shape")
             chunks.append(
                 Chunk(
                     id=str(chunk_id),
@@ -244,6 +271,7 @@ class SpecCache:
                     size=int(size),
                     path=chunks_dir / str(chunk_id),
                     manifest=manifest,
+                    items=(str(items[0]), str(items[1]), str(items[2])) if items else None,
                 )
             )
         return chunks

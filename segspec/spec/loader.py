@@ -581,12 +581,12 @@ def _jobs(
             problems.add(file, pos, ("jobs", name), "must be a mapping with InputConfig, ...")
             continue
         body = dict(body)
-        addresses, each = _instances(file, located, problems, name, body, values, budget)
+        entries = _instances(file, located, problems, name, body, values, budget)
         if "for_each" in jobs[name]:
             if not out.cut():  # (the budget widens here: see segspec.spec.filejobs)
                 return out
-            budget.allow(len(addresses))
-        if not budget.spend(len(addresses) * (defaults_size + size(body))):
+            budget.allow(len(entries))
+        if not budget.spend(len(entries) * (defaults_size + size(body))):
             problems.add(
                 file,
                 pos,
@@ -596,13 +596,73 @@ def _jobs(
             )
             return out
         base = job_base(jobs_key, defaults, name, body)
-        keys = instance_keys(base, each)
-        if not out.add(JobOf(name, pos, _merged(defaults, body)), addresses, each, keys):
+        job = JobOf(name, pos, _merged(defaults, body), base if entries.texts else None)
+        if not _add(out, job, entries, base, previous):
             return out
         if "for_each" in jobs[name] and not out.cut():
             return out
     out.cut()
     return out
+
+
+def _add(
+    out: FileJobs, job: JobOf, entries: Entries, base: str, previous: Previous | None
+) -> bool:
+    """Hand the job's instances to `out`: runs of them that a chunk of the previous entry
+    holds exactly (found by their entries) are taken whole, with no key made; the others
+    are added one by one. False once the file's budget is exhausted."""
+    found = previous.located(base, entries.texts) if previous and entries.texts else []
+    start = 0
+    for at, chunk in found:
+        if not entries.add(out, job, base, start, at) or not out.cut():
+            return False
+        end = at + chunk.count
+        (first,), (last,) = entries.addresses(at, at + 1), entries.addresses(end - 1, end)
+        taken = out.take(job, chunk, first, last)
+        if taken is False:
+            return False
+        start = at if taken is None else end
+    return entries.add(out, job, base, start, len(entries))
+
+
+@dataclass(frozen=True)
+class Entries:
+    """A job's instances: one, or one per `for_each` entry (key and value), in order."""
+
+    name: str
+    each: list[tuple[str, Any] | None]
+    texts: list[str] | None = None
+    """The entries when each is text with key and value the same (a list of names): the
+    pairs are then made only for the instances added one by one."""
+
+    def __len__(self) -> int:
+        return len(self.texts) if self.texts is not None else len(self.each)
+
+    def pairs(self, start: int, end: int | None = None) -> list[tuple[str, Any] | None]:
+        if self.texts is None:
+            return self.each[start:end]
+        texts = self.texts[start:end]
+        return list(zip(texts, texts, strict=True))
+
+    def addresses(self, start: int, end: int | None = None) -> list[str]:
+        if self.each == [None]:
+            return [self.name]
+        keys = self.texts[start:end] if self.texts is not None else None
+        if keys is None:
+            keys = [pair[0] for pair in self.each[start:end] if pair is not None]
+        joined = "".join(keys)
+        name = self.name
+        if joined.isprintable() and '"' not in joined and "\\" not in joined:
+            # every key is the usual one (`_quoted` would only add quotes): one check for all
+            return [f'{name}["{key}"]' for key in keys]
+        return [f"{name}[{_quoted(key)}]" for key in keys]
+
+    def add(self, out: FileJobs, job: JobOf, base: str, start: int, end: int) -> bool:
+        """Add instances `start` to `end` one by one."""
+        if start >= end:
+            return True
+        each = self.pairs(start, end)
+        return out.add(job, self.addresses(start, end), each, instance_keys(base, each))
 
 
 def _merged(defaults: dict[str, Any], body: dict[str, Any]) -> Callable[[], dict[str, Any]]:
@@ -625,18 +685,24 @@ def _instances(
     body: dict[str, Any],
     values: Mapping[str, Any],
     budget: Budget,
-) -> tuple[list[str], list[tuple[str, Any] | None]]:
-    """The address and the `each` entry of each instance of a job: one, or one per
-    `for_each` entry (two lists, in the same order)."""
+) -> Entries:
+    """The instances of a job: one, or one per `for_each` entry."""
     if "for_each" not in body:
-        return [name], [None]
+        return Entries(name, [None])
     where: Path_ = ("jobs", name, "for_each")
     raw, found = interpolate(body.pop("for_each"), Scope(values), where, budget)
     for problem in (p for p in found if p.message):
         problems.add(file, located.position(problem.path), problem.path, problem.message)
     if found:
-        return [], []
+        return Entries(name, [])
     types = set(map(type, raw)) if isinstance(raw, list) else set()
+    if raw and types == {str}:  # a list of names: no pair made yet
+        if len(set(raw)) != len(raw):
+            problems.add(
+                file, located.position(where), where, "has duplicate entries — remove them"
+            )
+            return Entries(name, [])
+        return Entries(name, [], raw)
     if isinstance(raw, list) and (
         types <= {str, int, float} or all(isinstance(v, (str, int, float)) for v in raw)
     ):  # (the type set first: one pass in C; `all` for their subclasses, e.g. bool)
@@ -645,7 +711,7 @@ def _instances(
             problems.add(
                 file, located.position(where), where, "has duplicate entries — remove them"
             )
-            return [], []
+            return Entries(name, [])
     elif isinstance(raw, dict):
         entries = {str(k): v for k, v in raw.items()}
     else:
@@ -655,15 +721,10 @@ def _instances(
             where,
             "must be a map (key: value) or a list of strings — e.g. for_each: {ep1: a.mp4}",
         )
-        return [], []
+        return Entries(name, [])
     if not entries:
         problems.add(file, located.position(where), where, "is empty — add at least one entry")
-    each: list[tuple[str, Any] | None] = list(entries.items())
-    joined = "".join(entries)
-    if joined.isprintable() and '"' not in joined and "\\" not in joined:
-        # every key is the usual one (`_quoted` would only add quotes): one check for all
-        return [f'{name}["{key}"]' for key in entries], each
-    return [f"{name}[{_quoted(key)}]" for key in entries], each
+    return Entries(name, list(entries.items()))
 
 
 def _quoted(key: str) -> str:
