@@ -128,7 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             cpu1 = statistics.median(r["cpu"] for r in edited)
             wall0 = statistics.median(r["wall"] for r in same)
             wall1 = statistics.median(r["wall"] for r in edited)
-            deltas = ", ".join(f"{e['cpu'] - s['cpu']:+.3f}" for s, e in zip(same, edited))
+            pairs = zip(same, edited, strict=True)
+            deltas = ", ".join(f"{e['cpu'] - s['cpu']:+.3f}" for s, e in pairs)
             print(
                 f"| {layout} | {n:,} | {load:.1f} | {cpu0:.3f} s CPU, {wall0:.3f} s wall "
                 f"/ {max(r['rss'] for r in same):.0f} MB | {cpu1:.3f} s CPU, {wall1:.3f} s "

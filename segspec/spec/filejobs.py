@@ -248,6 +248,8 @@ class FileJobs:
     def _close(self) -> None:
         if not self._keys:
             return
+        base = self._of.base if self._of is not None else None
+        listed = items_of(base, self._entries) if base is not None else None
         self.chunks.append(
             Chunk(
                 id=chunk_id(self._salt, self._keys),
@@ -258,7 +260,7 @@ class FileJobs:
                 lines=self._lines,
                 keys=self._keys,
                 costs=self._costs,
-                items=items_of(self._of.base, self._entries) if self._of and self._of.base else None,
+                items=listed,
             )
         )
         self._data, self._lines, self._keys, self._costs, self._crcs = [], [], [], [], []

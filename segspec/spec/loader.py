@@ -605,9 +605,7 @@ def _jobs(
     return out
 
 
-def _add(
-    out: FileJobs, job: JobOf, entries: Entries, base: str, previous: Previous | None
-) -> bool:
+def _add(out: FileJobs, job: JobOf, entries: Entries, base: str, previous: Previous | None) -> bool:
     """Hand the job's instances to `out`: runs of them that a chunk of the previous entry
     holds exactly (found by their entries) are taken whole, with no key made; the others
     are added one by one. False once the file's budget is exhausted."""

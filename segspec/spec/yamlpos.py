@@ -23,7 +23,6 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from segspec.spec.yamlruns import Cut, Run, cut_runs
 from segspec.spec.limits import (
     CONTROL,
     MAX_DEPTH,
@@ -35,6 +34,7 @@ from segspec.spec.limits import (
     LimitedComposer,
     LimitError,
 )
+from segspec.spec.yamlruns import Cut, Run, cut_runs
 
 Path_ = tuple[str | int, ...]
 Pos = tuple[int, int]

@@ -135,7 +135,7 @@ def cut_runs(text: str) -> Cut | None:
         start, end, indent = match.start(), match.end(), match[1]
         _, prefix, suffix, style = _SHAPES[int(str(match.lastgroup)[1:])]
         cut = slice(len(indent) + len(prefix), -len(suffix) if suffix else None)
-        items = list(map(getitem, text[start : end - 1].split("\n"), repeat(cut)))
+        items: list[str] = list(map(getitem, text[start : end - 1].split("\n"), repeat(cut)))
         if not style and not _all_text(items):
             continue
         sentinel = f"{_MARK}{len(runs)}x{nonce}"
@@ -153,4 +153,3 @@ def cut_runs(text: str) -> Cut | None:
         return None
     pieces.append(text[at:])
     return Cut("".join(pieces), runs, lines, shifts)
-

@@ -74,10 +74,8 @@ SPLICED = {  # texts whose runs must be read through their sentinels
 READ_WHOLE = {  # texts whose runs are not what they seem: read without them (same data)
     "a literal block scalar": "version: 1\njobs:\n  a:\n    text: |\n"
     + _block(_names(6), "      "),
-    "a folded block scalar": "version: 1\njobs:\n  a:\n    text: >\n"
-    + _block(_names(6), "      "),
-    "a continued plain scalar": "version: 1\njobs:\n  a:\n    k: x\n"
-    + _block(_names(6), "      "),
+    "a folded block scalar": "version: 1\njobs:\n  a:\n    text: >\n" + _block(_names(6), "      "),
+    "a continued plain scalar": "version: 1\njobs:\n  a:\n    k: x\n" + _block(_names(6), "      "),
     "continued after the run": SPEC_HEAD + JOB + _block(_names(6)) + "      more words\n",
     "a run at the top (positioned items)": "version: 1\njobs:\n" + _block(_names(6), ""),
     "a run under a top key (positioned items)": "version: 1\nthings:\n"
