@@ -11,7 +11,9 @@ rows, bodies, own keys and costs). The manifest's first line holds
   top     the file's blocks other than `jobs:` (version, engine, backend, state,
           variables), with the positions of their keys
   jobs_key  the variable values the jobs were made with (their canonical JSON's sha256)
-  chunks  [id, jobs, bytes, budget cost] of each chunk, in file order
+  chunks  [id, jobs, bytes, budget cost] of each chunk, in file order, followed by [the
+          job's base key, its first entry, a digest of its entries] for a chunk whose jobs
+          are all instances of one `for_each` of names (see `Previous.located`)
   spots   [line, column, jobs] runs: each job's position, in file order
 
 and its second line each chunk's key crcs (read only when the file has changed).
@@ -24,7 +26,10 @@ key of its own: a digest of what it is made from (the variable values, the file'
 `defaults:`, its name and body) plus its `each` entry. A changed file's jobs fall into
 chunks by the same keys; a chunk the previous entry has (same id) is taken whole, and a
 job of a new chunk is taken from the previous entry's chunk that holds its key (found by
-the key's crc) or made again. Only the new chunks and the manifest are written (each
+the key's crc) or made again. Before that, a `for_each` of names looks its entries up in
+the previous chunks listed with theirs: a chunk holding exactly a run of them is taken
+whole without a key made for any of its jobs (an edit of one entry among 100,000 makes
+keys only around it). Only the new chunks and the manifest are written (each
 atomically, chunks first), and chunks the new manifest does not list are then removed,
 so an entry keeps one generation of chunks. The interpolation budget a taken job spent
 when it was made is spent again, so the file's limits hold exactly.

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import segspec.spec.chunks as chunks_module
-import segspec.spec.loader as loader_module
+import segspec.spec.entries as entries_module
 from segspec.errors import SpecError
 from segspec.spec import yamlruns
 from segspec.spec.cache import SpecCache
@@ -136,13 +136,13 @@ class Keys:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        real = loader_module.instance_keys
+        real = entries_module.instance_keys
 
         def counting(base: str, each: list[Any]) -> list[str]:
             self.count += len(each)
             return real(base, each)
 
-        monkeypatch.setattr(loader_module, "instance_keys", counting)
+        monkeypatch.setattr(entries_module, "instance_keys", counting)
 
 
 @pytest.mark.usefixtures("small_chunks")
