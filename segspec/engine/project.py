@@ -26,7 +26,9 @@ from segspec.plan.model import Facts, Plan, Want, matches
 from segspec.plan.outputs import MediaFacts
 from segspec.plan.planner import plan as make_plan
 from segspec.spec.cache import SpecCache
-from segspec.spec.loader import SpecSet, load_specs, read_state_config
+from segspec.spec.config import read_state_config
+from segspec.spec.desired import SpecSet
+from segspec.spec.loader import load_specs
 from segspec.spec.models import BackendConfig, StateConfig
 from segspec.spec.paths import Resolver
 from segspec.spec.problems import display_path

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from segspec.plan.model import Settled, Want
-from segspec.spec.loader import DesiredJob
+from segspec.spec.desired import DesiredJob
 from segspec.spec.paths import Resolver
 from segspec.spec.rows import JobRow
 from segspec.state.summary import RecordSummary

@@ -32,7 +32,7 @@ from segspec.spec.rows import JobRow, row_of
 from segspec.spec.yamlpos import Pos
 
 if TYPE_CHECKING:
-    from segspec.spec.loader import DesiredJob
+    from segspec.spec.desired import DesiredJob
 
 
 @dataclass(frozen=True)

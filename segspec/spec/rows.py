@@ -20,7 +20,7 @@ import msgspec
 from segspec.spec.normalize import canonical_json, content_identity
 
 if TYPE_CHECKING:
-    from segspec.spec.loader import DesiredJob
+    from segspec.spec.desired import DesiredJob
 
 ClashKey = tuple[str, str, bool, int]
 """(Bucket, ObjectKey template, UserDefined?, number of ranges): what a job writes."""

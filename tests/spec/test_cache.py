@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 import segspec.spec.cache as cache_module
-import segspec.spec.loader as loader_module
+import segspec.spec.files as files_module
 from segspec.engine.project import Project, gather_wants
 from segspec.errors import SpecError
 from segspec.spec import yamlpos
 from segspec.spec.cache import SpecCache
-from segspec.spec.loader import SpecSet, load_specs
+from segspec.spec.desired import SpecSet
+from segspec.spec.loader import load_specs
 from segspec.spec.variables import VariableInputs
 
 SPEC = """\
@@ -68,8 +69,8 @@ class Parses:
             self.count += found is not None
             return found
 
-        monkeypatch.setattr(loader_module, "read_yaml", counting)
-        monkeypatch.setattr(loader_module, "read_plain", counting_plain)
+        monkeypatch.setattr(files_module, "read_yaml", counting)
+        monkeypatch.setattr(files_module, "read_plain", counting_plain)
 
 
 def summary(specs: SpecSet) -> dict[str, Any]:

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 import segspec.spec.chunks as chunks_module
+import segspec.spec.expand as expand_module
 import segspec.spec.filejobs as filejobs_module
-import segspec.spec.loader as loader_module
 from segspec.errors import SegspecError, SpecError
 from segspec.spec.cache import SpecCache
+from segspec.spec.desired import SpecSet
 from segspec.spec.limits import Budget
-from segspec.spec.loader import SpecSet, load_specs
+from segspec.spec.loader import load_specs
 from segspec.spec.variables import VariableInputs
 
 HEAD = """\
@@ -65,13 +66,13 @@ class Made:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        real = loader_module._one_job
+        real = expand_module._one_job
 
         def counting(*args: Any, **kwargs: Any) -> Any:
             self.count += 1
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(loader_module, "_one_job", counting)
+        monkeypatch.setattr(expand_module, "_one_job", counting)
 
 
 def load(specs: Path, cache: SpecCache | None, **values: str) -> SpecSet:
@@ -160,7 +161,7 @@ def test_taken_jobs_spend_the_budget_they_spent_when_made(
     """A list variable substituted in every job (a small budget stands for the real one):
     the file a fresh load refuses is refused the same after its first jobs were cached
     (taken jobs are not free)."""
-    monkeypatch.setattr(loader_module, "Budget", lambda: Budget(4000))
+    monkeypatch.setattr(expand_module, "Budget", lambda: Budget(4000))
     big = "[" + ", ".join(str(i) for i in range(100)) + "]"
     head = HEAD.replace("variables:\n", f"variables:\n  big: {{type: list, default: {big}}}\n")
 

@@ -17,8 +17,9 @@ import pytest
 
 from segspec.errors import SegspecError, SpecError
 from segspec.spec.cache import Entry, SpecCache
+from segspec.spec.desired import SpecSet
 from segspec.spec.limits import MAX_FILE_VALUES, VALUES_PER_INSTANCE, Budget
-from segspec.spec.loader import SpecSet, load_specs
+from segspec.spec.loader import load_specs
 from segspec.spec.normalize import fingerprint
 from segspec.spec.rows import row_of
 from segspec.spec.variables import VariableInputs

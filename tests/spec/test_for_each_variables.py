@@ -10,7 +10,8 @@ import pytest
 
 from segspec.cli.main import entrypoint
 from segspec.errors import SpecError
-from segspec.spec.loader import SpecSet, load_specs
+from segspec.spec.desired import SpecSet
+from segspec.spec.loader import load_specs
 from segspec.spec.variables import VariableInputs
 
 HEAD = """\

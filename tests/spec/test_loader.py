@@ -8,7 +8,8 @@ import pytest
 
 from segspec.cli.main import entrypoint
 from segspec.errors import SpecError
-from segspec.spec.loader import deep_merge, load_specs
+from segspec.spec.expand import deep_merge
+from segspec.spec.loader import load_specs
 from tests.conftest import REPO, check_golden
 
 HEAD = """\

@@ -8,7 +8,7 @@ from segspec.cli.context import Context
 from segspec.cli.globals import SegspecCommand
 from segspec.engine.migrate import migrate_state
 from segspec.errors import SegspecError
-from segspec.spec.loader import read_state_config
+from segspec.spec.config import read_state_config
 from segspec.state.config import make_state_backend, parse_state_url
 
 
