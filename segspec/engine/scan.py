@@ -16,6 +16,7 @@ from typing import Any
 
 from segspec.plan.model import Settled, Want
 from segspec.spec.loader import DesiredJob
+from segspec.spec.paths import Resolver
 from segspec.spec.rows import JobRow
 from segspec.state.summary import RecordSummary
 
@@ -41,19 +42,24 @@ def look(
     with_local: bool,
     backend: str,
     keep: Callable[[str], bool] | None = None,
+    elsewhere: Callable[[JobRow], Mapping[str, Any] | None] | None = None,
 ) -> Looked:
     """Identify every job's input (reusing the recorded identity when the file's size and
     mtime are unchanged), compute its fingerprint, and keep both for the jobs the planner
     must see in full: all but the unchanged, Finished ones (or those `keep` names: every
     job for a full plan, a drifted one later). Drift is found by the caller, only among
-    the jobs this leaves out."""
+    the jobs this leaves out. A job the state has no record of is offered the identity
+    `elsewhere` finds for its input (see `recorded_elsewhere`)."""
     identities: dict[str, dict[str, Any] | None] = {}
     fingerprints: dict[str, str] = {}
     for address, row in rows.items():
         known = summaries.get(address)
         identity = None
         if identify is not None:
-            identity = identify(row.input_config, row.base_dir, known.identity if known else None)
+            recorded = (
+                known.identity if known else elsewhere(row) if elsewhere is not None else None
+            )
+            identity = identify(row.input_config, row.base_dir, recorded)
         found = row.fingerprint(identity, with_local)
         if (
             known is None
@@ -65,6 +71,37 @@ def look(
             identities[address] = identity
             fingerprints[address] = found
     return Looked(identities, fingerprints)
+
+
+def recorded_elsewhere(
+    gone: Iterable[str], summaries: Mapping[str, RecordSummary], resolver: Resolver
+) -> Callable[[JobRow], Mapping[str, Any] | None]:
+    """For a job the state has no record of, the input identity the state records for a
+    job the specs no longer have, when both name the same local file: a renamed job, or a
+    `for_each` instance moved into a job of its own, keeps its input's recorded sha256
+    (the identifier still checks the path, size and mtime, as it does for a job's own
+    record) instead of opening the hash cache for it, which at 100,000 inputs is larger
+    than the rest of a one-change plan. `gone`: the addresses the state has and the specs
+    do not; their identities are listed on the first call only (a plan in which every job
+    has its record never lists them)."""
+    found: dict[str, Mapping[str, Any]] | None = None
+
+    def elsewhere(row: JobRow) -> Mapping[str, Any] | None:
+        nonlocal found
+        if row.input_type != "OSS" or "://" in row.media:
+            return None
+        if found is None:
+            found = {}
+            for address in gone:
+                identity = summaries[address].identity
+                if identity is not None and isinstance(identity.get("path"), str):
+                    found.setdefault(identity["path"], identity)
+        if not found:
+            return None
+        path = resolver.local(row.media, row.base_dir)
+        return found.get(path) if path is not None else None
+
+    return elsewhere
 
 
 def want_of(job: DesiredJob, backend: str, looked: Looked, with_local: bool) -> Want:

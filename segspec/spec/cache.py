@@ -11,7 +11,9 @@ rows, bodies, own keys and costs). The manifest's first line holds
   top     the file's blocks other than `jobs:` (version, engine, backend, state,
           variables), with the positions of their keys
   jobs_key  the variable values the jobs were made with (their canonical JSON's sha256)
-  chunks  [id, jobs, bytes, budget cost] of each chunk, in file order
+  chunks  [id, jobs, bytes, budget cost] of each chunk, in file order, followed by [the
+          job's base key, its first entry, a digest of its entries] for a chunk whose jobs
+          are all instances of one `for_each` of names (see `Previous.located`)
   spots   [line, column, jobs] runs: each job's position, in file order
 
 and its second line each chunk's key crcs (read only when the file has changed).
@@ -24,7 +26,10 @@ key of its own: a digest of what it is made from (the variable values, the file'
 `defaults:`, its name and body) plus its `each` entry. A changed file's jobs fall into
 chunks by the same keys; a chunk the previous entry has (same id) is taken whole, and a
 job of a new chunk is taken from the previous entry's chunk that holds its key (found by
-the key's crc) or made again. Only the new chunks and the manifest are written (each
+the key's crc) or made again. Before that, a `for_each` of names looks its entries up in
+the previous chunks listed with theirs: a chunk holding exactly a run of them is taken
+whole without a key made for any of its jobs (an edit of one entry among 100,000 makes
+keys only around it). Only the new chunks and the manifest are written (each
 atomically, chunks first), and chunks the new manifest does not list are then removed,
 so an entry keeps one generation of chunks. The interpolation budget a taken job spent
 when it was made is spent again, so the file's limits hold exactly.
@@ -54,13 +59,15 @@ from typing import Any
 import msgspec
 
 from segspec import __version__
-from segspec.spec.chunks import Chunk
+from segspec.spec.chunks import MOST, Chunk, items_digest
 from segspec.spec.normalize import canonical_json
 from segspec.spec.rows import JobRow
 from segspec.spec.yamlpos import Located, Path_, Pos
 from segspec.state.atomic import fsync_dir, write_atomic
 
 CACHE_FORMAT = 4
+LOOK_AHEAD = 2 * MOST
+"""Entries past the last chunk found that `Previous.located` looks for the next one in."""
 
 
 def salt() -> str:
@@ -179,6 +186,8 @@ class Previous:
         self._first: dict[int, int] | None = None
         self._last: dict[int, int] = {}
         self._read: dict[int, dict[str, tuple[list[Any], bytes, int]]] = {}
+        self._claimed: set[int] = set()
+        """Chunks `located` found (no other job can be in them: it would be a duplicate)."""
 
     def whole(self, chunk_id: str) -> Chunk | None:
         """The previous chunk of this id with its rows read, if it is there and sound."""
@@ -198,13 +207,37 @@ class Previous:
                 return taken
         return None
 
+    def located(self, base: str, entries: list[str]) -> list[tuple[int, Chunk]]:
+        """The chunks of this entry that hold exactly a run of `entries` (a `for_each`
+        list of text, of a job whose base key is `base`), with where each run starts, in
+        order: found by their first entry (looked for a little ahead of the last chunk
+        found) and checked by the digest of all of theirs."""
+        found: list[tuple[int, Chunk]] = []
+        cursor, length = 0, len(entries)
+        for index, chunk in enumerate(self._chunks):
+            items = chunk.items
+            if items is None or items[0] != base or index in self._claimed:
+                continue
+            try:
+                at = entries.index(items[1], cursor, min(length, cursor + LOOK_AHEAD))
+            except ValueError:
+                continue
+            end = at + chunk.count
+            if end <= length and items_digest(entries[at:end]) == items[2]:
+                found.append((at, chunk))
+                self._claimed.add(index)
+                cursor = end
+        return found
+
     def _holding(self, crc: int) -> list[int]:
         """The chunks that hold a job whose key has `crc`: the first and the last such
         chunk, indexed on first use with two comprehensions (no Python call per job). A
         crc in three chunks or more (at 100,000 jobs, about one load in 100,000) finds only
-        those two: a job it loses is made again, with the same result."""
+        those two: a job it loses is made again, with the same result. Chunks `located`
+        found are left out (after an edit of one entry, usually all but one or two)."""
         if self._first is None:
-            chunks, ats = self._chunks, range(len(self._chunks))
+            chunks = self._chunks
+            ats = [at for at in range(len(chunks)) if at not in self._claimed]
             self._last = {crc: at for at in ats for crc in chunks[at].crcs}
             self._first = {crc: at for at in reversed(ats) for crc in chunks[at].crcs}
         first, last = self._first.get(crc), self._last.get(crc)
@@ -234,7 +267,11 @@ class SpecCache:
         chunks_dir = self._chunk_dir(file)
         manifest = self._path(file)
         chunks = []
-        for chunk_id, count, size, cost in data["chunks"]:
+        for listed in data["chunks"]:
+            chunk_id, count, size, cost = listed[:4]
+            items = listed[4:]
+            if items and len(items) != 3:
+                raise ValueError("a chunk listing of another shape")
             chunks.append(
                 Chunk(
                     id=str(chunk_id),
@@ -244,6 +281,7 @@ class SpecCache:
                     size=int(size),
                     path=chunks_dir / str(chunk_id),
                     manifest=manifest,
+                    items=(str(items[0]), str(items[1]), str(items[2])) if items else None,
                 )
             )
         return chunks

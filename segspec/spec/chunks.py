@@ -87,6 +87,19 @@ def chunk_id(salt: str, keys: list[str]) -> str:
     return digest.hexdigest()[:32]
 
 
+Items = tuple[str, str, str]
+"""(the job's base key, its first entry, `items_digest` of its entries)."""
+
+
+def items_digest(entries: list[str]) -> str:
+    """A digest of a chunk's `for_each` entries, in order (JSON: unambiguous)."""
+    return hashlib.sha256(msgspec.json.encode(entries)).hexdigest()[:32]
+
+
+def items_of(base: str, entries: list[str]) -> Items:
+    return (base, entries[0], items_digest(entries))
+
+
 class ChunkError(SegspecError):
     """A chunk that cannot be trusted (torn, replaced, missing) while reading a body."""
 
@@ -119,12 +132,19 @@ class Chunk:
     costs: list[int] = field(default_factory=list)
     manifest: Path | None = None
     """The entry's manifest, removed when a body read finds the chunk damaged."""
+    items: Items | None = None
+    """When every job of the chunk is an instance of one `for_each` whose entries are
+    text (key and value the same, as a list of names gives): what finds the chunk among a
+    changed file's entries without making their keys (see `items_of`)."""
     _tail: int = 0
     _reads: int = 0
     _blob: bytes | None = None
 
     def listing(self) -> list[Any]:
-        return [self.id, self.count, self.size, self.cost]
+        found = [self.id, self.count, self.size, self.cost]
+        if self.items is not None:
+            found.extend(self.items)
+        return found
 
     def encode(self) -> bytes:
         """The chunk file's bytes (sets `size`, `offsets` and `sums`)."""

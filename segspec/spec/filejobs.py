@@ -25,7 +25,7 @@ from zlib import crc32
 import msgspec
 
 from segspec.spec.cache import Previous, salt
-from segspec.spec.chunks import Chunk, chunk_ends, chunk_id
+from segspec.spec.chunks import Chunk, chunk_ends, chunk_id, items_of
 from segspec.spec.limits import Budget
 from segspec.spec.problems import Problems
 from segspec.spec.rows import JobRow, row_of
@@ -43,6 +43,10 @@ class JobOf:
     pos: Pos
     merged: Callable[[], dict[str, Any]]
     """The job's body with the file's defaults merged in (made once, on first use)."""
+    base: str | None = None
+    """The base of its instances' own keys when its `for_each` entries are all text with
+    key and value the same (a list of names): its chunks are then listed with their
+    entries (segspec.spec.chunks `items_of`), to be found again by them."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ class FileJobs:
     _keys: list[str] = field(default_factory=list)
     _costs: list[int] = field(default_factory=list)
     _crcs: list[int] = field(default_factory=list)
+    _entries: list[str] = field(default_factory=list)
+    _of: JobOf | None = None
+    """The one job of the chunk in progress whose entries are listed, or None."""
 
     def __post_init__(self) -> None:
         self._base_dir = str(self.file.parent)
@@ -155,20 +162,41 @@ class FileJobs:
         chunk = self.previous.whole(chunk_id(self._salt, keys))
         if chunk is None or chunk.rows is None or len(chunk.rows) != len(keys):
             return None
-        listed = chunk.rows
-        if list(map(itemgetter(0), listed)) != _joined(waiting, 1):
+        if list(map(itemgetter(0), chunk.rows)) != _joined(waiting, 1):
             return None
+        job, _, each, *_ = waiting[0]
+        if chunk.items is None and len(waiting) == 1 and job.base is not None:
+            # (a chunk of an entry written before chunks were listed with their entries)
+            chunk.items = items_of(job.base, list(map(itemgetter(0), each)))
+        return self._accept(chunk, [(job, len(addresses)) for job, addresses, *_ in waiting])
+
+    def take(self, job: JobOf, chunk: Chunk, first: str, last: str) -> bool | None:
+        """Take `chunk` of the previous entry whole for the next instances of `job`, whose
+        first and last addresses are these (`Previous.located` found their entries in it):
+        None if it cannot be (the chunk unsound, other addresses), else whether the
+        budget allowed it. Call `cut` first."""
+        assert self.previous is not None and not self._waiting
+        if self.previous.whole(chunk.id) is not chunk or chunk.rows is None:
+            return None
+        rows = chunk.rows
+        if len(rows) != chunk.count or rows[0][0] != first or rows[-1][0] != last:
+            return None
+        return self._accept(chunk, [(job, chunk.count)])
+
+    def _accept(self, chunk: Chunk, runs: list[tuple[JobOf, int]]) -> bool:
+        """Take a sound chunk of the previous entry whose rows are these jobs' instances."""
+        assert chunk.rows is not None
         if not self.budget.spend(chunk.cost):
-            self._refuse(waiting[0][0])
+            self._refuse(runs[0][0])
             return False
-        file, base_dir, at = self.file, self._base_dir, 0
-        for job, addresses, *_ in waiting:
+        file, base_dir, at, listed = self.file, self._base_dir, 0, chunk.rows
+        for job, count in runs:
             line, column = job.pos
             self.rows.extend(
                 JobRow.from_list(data, file, base_dir, line, column)
-                for data in listed[at : at + len(addresses)]
+                for data in listed[at : at + count]
             )
-            at += len(addresses)
+            at += count
         chunk.rows = None  # (its rows are now JobRows; its bodies stay in its file)
         self.chunks.append(chunk)
         return True
@@ -204,6 +232,13 @@ class FileJobs:
     def _keep(self, data: list[Any], line: bytes, instance: Instance, cost: int) -> None:
         if not self.keep:
             return
+        if not self._keys:
+            self._of = instance.job if instance.job.base is not None else None
+        if self._of is not None:
+            if instance.job is self._of and instance.each is not None:
+                self._entries.append(instance.each[0])
+            else:
+                self._of = None
         self._data.append(data)
         self._lines.append(line)
         self._keys.append(instance.key)
@@ -213,6 +248,8 @@ class FileJobs:
     def _close(self) -> None:
         if not self._keys:
             return
+        base = self._of.base if self._of is not None else None
+        listed = items_of(base, self._entries) if base is not None else None
         self.chunks.append(
             Chunk(
                 id=chunk_id(self._salt, self._keys),
@@ -223,9 +260,11 @@ class FileJobs:
                 lines=self._lines,
                 keys=self._keys,
                 costs=self._costs,
+                items=listed,
             )
         )
         self._data, self._lines, self._keys, self._costs, self._crcs = [], [], [], [], []
+        self._entries, self._of = [], None
 
     def _refuse(self, job: JobOf) -> None:
         self.problems.add(self.file, job.pos, ("jobs", job.name), "exceeds the file's value budget")

@@ -9,7 +9,6 @@ parameter names. Problems are collected across all files and raised together as 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
@@ -26,10 +25,10 @@ from segspec.spec.cache import (
     Previous,
     SpecCache,
     file_key,
-    instance_keys,
     job_base,
     values_key,
 )
+from segspec.spec.entries import Entries, add_entries
 from segspec.spec.filejobs import FileJobs, Instance, JobOf
 from segspec.spec.interpolate import UNSET, Scope, interpolate, size
 from segspec.spec.limits import MAX_FILE_BYTES, Budget, LimitError
@@ -581,12 +580,12 @@ def _jobs(
             problems.add(file, pos, ("jobs", name), "must be a mapping with InputConfig, ...")
             continue
         body = dict(body)
-        addresses, each = _instances(file, located, problems, name, body, values, budget)
+        entries = _instances(file, located, problems, name, body, values, budget)
         if "for_each" in jobs[name]:
             if not out.cut():  # (the budget widens here: see segspec.spec.filejobs)
                 return out
-            budget.allow(len(addresses))
-        if not budget.spend(len(addresses) * (defaults_size + size(body))):
+            budget.allow(len(entries))
+        if not budget.spend(len(entries) * (defaults_size + size(body))):
             problems.add(
                 file,
                 pos,
@@ -596,8 +595,8 @@ def _jobs(
             )
             return out
         base = job_base(jobs_key, defaults, name, body)
-        keys = instance_keys(base, each)
-        if not out.add(JobOf(name, pos, _merged(defaults, body)), addresses, each, keys):
+        job = JobOf(name, pos, _merged(defaults, body), base if entries.texts else None)
+        if not add_entries(out, job, entries, base, previous):
             return out
         if "for_each" in jobs[name] and not out.cut():
             return out
@@ -625,18 +624,24 @@ def _instances(
     body: dict[str, Any],
     values: Mapping[str, Any],
     budget: Budget,
-) -> tuple[list[str], list[tuple[str, Any] | None]]:
-    """The address and the `each` entry of each instance of a job: one, or one per
-    `for_each` entry (two lists, in the same order)."""
+) -> Entries:
+    """The instances of a job: one, or one per `for_each` entry."""
     if "for_each" not in body:
-        return [name], [None]
+        return Entries(name, [None])
     where: Path_ = ("jobs", name, "for_each")
     raw, found = interpolate(body.pop("for_each"), Scope(values), where, budget)
     for problem in (p for p in found if p.message):
         problems.add(file, located.position(problem.path), problem.path, problem.message)
     if found:
-        return [], []
+        return Entries(name, [])
     types = set(map(type, raw)) if isinstance(raw, list) else set()
+    if raw and types == {str}:  # a list of names: no pair made yet
+        if len(set(raw)) != len(raw):
+            problems.add(
+                file, located.position(where), where, "has duplicate entries — remove them"
+            )
+            return Entries(name, [])
+        return Entries(name, [], raw)
     if isinstance(raw, list) and (
         types <= {str, int, float} or all(isinstance(v, (str, int, float)) for v in raw)
     ):  # (the type set first: one pass in C; `all` for their subclasses, e.g. bool)
@@ -645,7 +650,7 @@ def _instances(
             problems.add(
                 file, located.position(where), where, "has duplicate entries — remove them"
             )
-            return [], []
+            return Entries(name, [])
     elif isinstance(raw, dict):
         entries = {str(k): v for k, v in raw.items()}
     else:
@@ -655,24 +660,10 @@ def _instances(
             where,
             "must be a map (key: value) or a list of strings — e.g. for_each: {ep1: a.mp4}",
         )
-        return [], []
+        return Entries(name, [])
     if not entries:
         problems.add(file, located.position(where), where, "is empty — add at least one entry")
-    each: list[tuple[str, Any] | None] = list(entries.items())
-    joined = "".join(entries)
-    if joined.isprintable() and '"' not in joined and "\\" not in joined:
-        # every key is the usual one (`_quoted` would only add quotes): one check for all
-        return [f'{name}["{key}"]' for key in entries], each
-    return [f"{name}[{_quoted(key)}]" for key in entries], each
-
-
-def _quoted(key: str) -> str:
-    """`json.dumps(key, ensure_ascii=False)`, without the call for the usual key (JSON
-    escapes nothing but quotes, backslashes and control characters, none of which a
-    printable key without quotes and backslashes has)."""
-    if key.isprintable() and '"' not in key and "\\" not in key:
-        return f'"{key}"'
-    return json.dumps(key, ensure_ascii=False)
+    return Entries(name, list(entries.items()))
 
 
 def _one_job(

@@ -34,6 +34,7 @@ from segspec.spec.limits import (
     LimitedComposer,
     LimitError,
 )
+from segspec.spec.yamlruns import Cut, Run, cut_runs
 
 Path_ = tuple[str | int, ...]
 Pos = tuple[int, int]
@@ -211,21 +212,44 @@ def read_plain(text: str) -> Located | None:
     within the limits (see the module doc); never raises for bad input."""
     if len(_PARSERS) != 1 or len(text) > MAX_FILE_BYTES or CONTROL.search(text):
         return None
+    cut = cut_runs(text)  # long runs of one-line items: see segspec.spec.yamlruns
+    if cut is not None:
+        located = _read_plain(cut.text, cut)
+        if located is not None:
+            return located
+    return _read_plain(text, None)
+
+
+def _read_plain(text: str, cut: Cut | None) -> Located | None:
     parser = _PARSERS[0](text)
     try:
-        return _plain(parser)
+        return _plain(parser, cut)
     except (_GiveUp, yaml.YAMLError, RecursionError, ValueError, TypeError):
         return None
     finally:
         parser.dispose()
 
 
+def _splice(event: Any, items: list[Any], runs: dict[str, Run]) -> tuple[int, int]:
+    """Put the run of the sentinel `event` holds in its stead in `items` (a list whose
+    items need no positions); (items added beyond the sentinel, their characters beyond
+    its). Raises _GiveUp unless the sentinel is where and as its run's line wrote it."""
+    run = runs.pop(event.value)
+    mark = event.start_mark
+    if event.style != run.style or mark.line != run.line or mark.column != run.column:
+        raise _GiveUp
+    items.extend(run.items)
+    return len(run.items) - 1, sum(map(len, run.items)) - len(event.value)
+
+
 _SCALARS = yaml.SafeLoader("")
 _RESOLVER: Any = Resolver()
 
 
-def _plain(parser: Any) -> Located:
+def _plain(parser: Any, cut: Cut | None) -> Located:
     get = parser.get_event
+    runs = dict(cut.runs) if cut is not None else {}
+    """The sentinels not met yet (see `_splice`)."""
     if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
         raise _GiveUp
     positions: dict[Path_, Pos] = {}
@@ -308,7 +332,7 @@ def _plain(parser: Any) -> Located:
             stack.append([container, _NO_KEY, path])
             if len(stack) > 1:
                 if kind is yaml.SequenceStartEvent and path is None and len(stack) < MAX_DEPTH:
-                    pending, count, length = _texts(get, container)
+                    pending, count, length = _texts(get, container, runs)
                     nodes += count
                     chars += length
                 continue
@@ -319,16 +343,24 @@ def _plain(parser: Any) -> Located:
             if type(parent[0]) is dict:
                 parent[0][parent[1]] = value
                 parent[1] = _NO_KEY
+            elif runs and event is not None and type(value) is str and value in runs:
+                if parent[2] is not None:
+                    raise _GiveUp  # (its items would need positions)
+                count, length = _splice(event, parent[0], runs)
+                nodes += count
+                chars += length
             else:
                 parent[0].append(value)
         elif root is _NO_KEY:
             root = value
-    if nodes > MAX_NODES or chars > MAX_EXPANDED_CHARS or root is _NO_KEY:
-        raise _GiveUp
+    if nodes > MAX_NODES or chars > MAX_EXPANDED_CHARS or root is _NO_KEY or runs:
+        raise _GiveUp  # (a sentinel not met: the runs were not what they seemed)
+    if cut is not None:
+        positions = {path: (cut.line(line), column) for path, (line, column) in positions.items()}
     return Located(data=root, positions=positions)
 
 
-def _texts(get: Any, items: list[Any]) -> tuple[Any, int, int]:
+def _texts(get: Any, items: list[Any], runs: dict[str, Run]) -> tuple[Any, int, int]:
     """Append the run of text scalars that opens a just-started list whose items need no
     positions (a `for_each` of 100,000 names: far fewer steps each than `_plain`'s loop),
     exactly as `_plain` would; (the first event past the run, scalars, characters)."""
@@ -345,6 +377,11 @@ def _texts(get: Any, items: list[Any]) -> tuple[Any, int, int]:
             return event, count, length  # (`_plain` resolves it, or gives up)
         if len(text) > MAX_SCALAR_CHARS or (event.style == '"' and CONTROL.search(text)):
             raise _GiveUp
+        if runs and text in runs:
+            more, chars = _splice(event, items, runs)
+            count += more
+            length += chars
+        else:
+            append(text)
         count += 1
         length += len(text)
-        append(text)

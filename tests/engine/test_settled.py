@@ -210,3 +210,46 @@ def test_plan_json_shows_noops_in_full(applied: Path, capsys: pytest.CaptureFixt
     for change in document["changes"]:
         assert change["before"]["request"] == change["after"]["request"]
         assert change["before"]["status"] == "Finished"
+
+
+def _renamed(root: Path) -> None:
+    spec = root / "specs" / "jobs.yaml"
+    spec.write_text(spec.read_text("utf-8").replace("  alpha:", "  alpha2:"), "utf-8")
+
+
+def test_a_renamed_job_keeps_its_input_s_recorded_identity(
+    applied: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job renamed (a new address over the same input) is identified from the record of
+    the job that is gone: one stat, no hash cache, and the identity that record holds."""
+    recorded = json.loads((applied / "segspec.state.json").read_text("utf-8"))
+    _renamed(applied)
+    hashes = Hashes(monkeypatch)
+    project = Project(specs_dir=applied / "specs")
+    planned = plan_project(project, project.open_state(), PlanOptions(settle=True))
+    assert hashes.files == [] and hashes.cache_reads == 0
+    actions = {c.address: c.action for c in planned.plan.changes if c.action != Action.NOOP}
+    assert actions == {"alpha2": Action.CREATE, "alpha": Action.DELETE}
+    assert planned.wants["alpha2"].input == recorded["jobs"]["alpha"]["input"]
+    monkeypatch.undo()
+    full = plan_of(applied, settle=False)  # the plan that identifies every job in full
+    assert render_plan(planned.plan) == render_plan(full)
+
+
+def test_a_renamed_job_over_a_touched_input_is_hashed(
+    applied: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gone job's record is only trusted while the file keeps its size and mtime."""
+    media = applied / "specs" / "media" / "numbered.mp4"
+    info = os.stat(media)
+    os.utime(media, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))
+    _renamed(applied)
+    hashes = Hashes(monkeypatch)
+    planned = plan_project(
+        Project(specs_dir=applied / "specs"),
+        Project(specs_dir=applied / "specs").open_state(),
+        PlanOptions(settle=True),
+    )
+    assert hashes.files == ["numbered.mp4"]
+    assert planned.wants["alpha2"].input is not None
+    assert planned.wants["alpha2"].input["mtime_ns"] == info.st_mtime_ns + 5_000_000_000
