@@ -64,13 +64,20 @@ def run(folder: Path, verbose: bool) -> Score:
                 ]
                 b = frames.get(f)
                 print(f"   FP {f} {b.kind if b else '?'} {b.strength if b else ''} in {neg}")
-    o = total.overall
-    print(f"TOTAL F1 {o.f1:.3f} P {o.precision:.3f} R {o.recall:.3f} "
-          f"cut {total.by_kind['cut'].recall:.3f} grad {total.gradual.recall:.3f} "
-          f"neg {total.in_negatives} by length "
-          + " ".join(f"{k}: {v.recall:.3f} ({v.tp}/{v.tp + v.fn})"
-                     for k, v in total.by_length.items()))  # fmt: skip
+    print(summary(total))
     return total
+
+
+def summary(total: Score) -> str:
+    """One line: F1, P, R, recall per kind and per length, false boundaries in negatives."""
+    o = total.overall
+    kinds = " ".join(f"{k} {v.recall:.3f} ({v.tp}/{v.tp + v.fn})" for k, v in total.by_kind.items())
+    g = total.gradual
+    return (f"TOTAL F1 {o.f1:.3f} P {o.precision:.3f} R {o.recall:.3f} "
+            f"grad {g.recall:.3f} ({g.tp}/{g.tp + g.fn}) "
+            f"{kinds} neg {sum(total.in_negatives.values())} {total.in_negatives} by length "
+            + " ".join(f"{k}: {v.recall:.3f} ({v.tp}/{v.tp + v.fn})"
+                       for k, v in total.by_length.items()))  # fmt: skip
 
 
 TUNING = (
@@ -97,6 +104,8 @@ constants are committed."""
 
 if __name__ == "__main__":
     names = [a for a in sys.argv[1:] if not a.startswith("-")] or ["corpus"]
+    if names == ["all"]:
+        names = list(TUNING)
     for name in names:
         if name.rstrip("/").split("/")[-1] not in TUNING:
             sys.exit(f"tune.py reads only the tuning folders {', '.join(TUNING)}, not {name}")

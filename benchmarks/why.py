@@ -19,7 +19,8 @@ if __name__ == "__main__":
     folder, name, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     if folder not in TUNING:
         sys.exit("why.py reads only the tuning folders")
-    truth = json.loads((WORK / folder / name).with_suffix(".json").read_text())
+    stem = name.removesuffix(".mp4").removesuffix(".json")
+    truth = json.loads((WORK / folder / f"{stem}.json").read_text())  # a stem may hold dots
     arr = thumbs(WORK / folder / truth["file"])
     stream = ScoreStream(Timing.for_fps(float(truth["fps"])), gate=DEFAULT_THRESHOLD)
     scores = list(stream.push(*features(arr))) + list(stream.finish())

@@ -46,6 +46,14 @@ a weak step of lightning must be told from them too."""
 WEAK_WIDE = 0.8
 
 
+FLASH_SHIFT = 5
+"""`wide` takes a third pair reaching this many frames further out: a camera flash fired
+twice 3 frames apart (or a strobe) falls on the far ends of both other pairs, and the
+spike it made in `wide` became the peak of the plateau, so a nearby short transition's
+candidate was no longer its middle. In frames: a flash is a one-frame event. (`wide2`
+keeps two pairs: a third there gained nothing on the tuning material.)"""
+
+
 GRAIN = 1.0
 """Change of a block mean (0..255) from one frame to the next that counts as grain, not
 as travel, in `mono2`."""
@@ -205,8 +213,10 @@ class ScoreStream:
         half, side = self.timing.half, self.timing.side
         a, b = t - half, t + half
         # each long-range distance is the smaller of two pairs three frames apart, so a
-        # flash frame at either end cannot inflate it
-        wide = min(d(a, b), d(a - 3, b + 3))
+        # flash frame at either end cannot inflate it; `wide` takes a third pair,
+        # FLASH_SHIFT frames out, against two flash frames 3 frames apart
+        far = FLASH_SHIFT
+        wide = min(d(a, b), d(a - 3, b + 3), d(a - far, b + far))
         left = min(d(a - side, a), d(a - side - 3, a - 3))
         right = min(d(b, b + side), d(b + 3, b + side + 3))
         between = self._between(a, b, t, 6)
