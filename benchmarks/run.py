@@ -69,23 +69,30 @@ HELD = {
     # the round-7 part, run once in round 7 (reported as it came out), now tuning material
     "seen family-3 11100 (tuning)": ("heldout3_11100", "heldout3", 11100,
                                      "the seen family-3 set 11100- (now tuning material)"),
-    # built before round 8's tuning, run once after its constants were committed
-    "new held-out 10100": ("heldout_10100", "heldout", 10100,
-                           "the new held-out part (held-out family, seeds 10100-)"),
-    "new procedural 10200": ("heldout2_10200", "heldout2", 10200,
-                             "the new procedural held-out part (seeds 10200-)"),
-    "new family-3 11200": ("heldout3_11200", "heldout3", 11200,
-                           "the new family-3 held-out part (heldout3.py, seeds 11200-)"),
+    # the round-8 parts, run once in round 8 (reported as they came out), now tuning material
+    "seen 10100 (tuning)": ("heldout_10100", "heldout", 10100,
+                            "the seen held-out set 10100- (now tuning material)"),
+    "seen procedural 10200 (tuning)": ("heldout2_10200", "heldout2", 10200,
+                                       "the seen procedural set 10200- (now tuning material)"),
+    "seen family-3 11200 (tuning)": ("heldout3_11200", "heldout3", 11200,
+                                     "the seen family-3 set 11200- (now tuning material)"),
+    # built before round 9's tuning, run once after its constants were committed
+    "new held-out 10300": ("heldout_10300", "heldout", 10300,
+                           "the new held-out part (held-out family, seeds 10300-)"),
+    "new procedural 10400": ("heldout2_10400", "heldout2", 10400,
+                             "the new procedural held-out part (seeds 10400-)"),
+    "new family-3 11300": ("heldout3_11300", "heldout3", 11300,
+                           "the new family-3 held-out part (heldout3.py, seeds 11300-)"),
 }  # fmt: skip
 """Every part but the tuning part: its folder under .work, its generator, first seed, and
 what the build step prints (generators are imported once the benchmark venv runs)."""
 
 PARTS = ("tuning", *HELD)
-"""The seen held-out sets (9100-, 9200-, 9300-, 9500-, 9700-, 9900-, procedural 9400-, 9600-,
-9800-, 10000- and family-3 11000-, 11100-) are tuning material now: they were run and read
-in earlier rounds (round 7 ran 11100- once, unseen). The three new parts (9900-family
-10100-, procedural 10200-, family-3 11200-) were built before round 8's tuning and not run
-until its constants were committed (README.md)."""
+"""The seen held-out sets (9100- to 10100-, procedural 9400- to 10200-, family-3 11000- to
+11200-) are tuning material now: they were run and read in earlier rounds (round 8 ran
+10100-, 10200- and 11200- once, unseen). The three new parts (held-out 10300-, procedural
+10400-, family-3 11300-) were built before round 9's tuning and not run until its
+constants were committed (README.md)."""
 
 
 def main() -> None:

@@ -94,12 +94,14 @@ TUNING = (
     "heldout2_10000",
     "heldout3_11000",
     "heldout3_11100",
+    "heldout_10100",
+    "heldout2_10200",
+    "heldout3_11200",
 )
 """Folders tune.py may read: the tuning part and the held-out sets seen in earlier rounds
-(9100-, 9200-, 9300-, 9500-, 9700-, 9900-, procedural 9400-, 9600-, 9800-, 10000- and
-family-3 11000-, 11100-; now tuning material). The new held-out parts (`heldout_10100`,
-`heldout2_10200`, `heldout3_11200`) are refused: they are run once, by run.py, after the
-constants are committed."""
+(9100- to 10100-, procedural 9400- to 10200-, family-3 11000- to 11200-; now tuning
+material). The new held-out parts (`heldout_10300`, `heldout2_10400`, `heldout3_11300`) are
+refused: they are run once, by run.py, after the constants are committed."""
 
 
 if __name__ == "__main__":
