@@ -141,6 +141,19 @@ hundredths, off the transition. Flat from 0.3 to 0.5 on the tuning material. Sin
 8 the same holds for a candidate `_locate` placed on the very frame that found it (its
 change concentrated there): which of a transition's frames is the plateau's middle moves
 with a hundredth of `wide`, and such a candidate used to lose the bonus by being exact."""
+ONE_SPAN = 2
+"""Two accepted gradual boundaries up to ONE_SPAN x the longer window's half-width apart
+(1.6 s) can be one transition seen twice: the first window (0.8 s) sees a 1.2-3 s
+transition's start and its end as two transitions of their own (a long dissolve's or
+wipe's two halves, a fade's fade-out and fade-in). Only the stronger is kept when, midway
+between them, the picture is still changing (`wide` at least ONE_WIDE x the threshold)
+and the longer window centred there sees its middle frames between its two ends
+(`between2` at most ONE_BETWEEN): one change from the first shot to the last. Two
+transitions with a shot between them leave that shot in the longer window's middle, off
+the line from the first shot to the third (or still: `wide` low there). Set in round 9
+by leaving one family out (every family's choice but one, 0.2 and 1.25)."""
+ONE_BETWEEN = 0.2
+ONE_WIDE = 1.25
 Kind = Literal["cut", "dissolve", "fade", "wipe"]
 KINDS: tuple[Kind, ...] = ("cut", "dissolve", "fade", "wipe")
 
@@ -211,13 +224,22 @@ class Decider:
         self._decided: list[Candidate] = []
         self._last_eval = -1
         self.side = timing.side
+        self.pair = ONE_SPAN * timing.long
+        """How far apart two gradual candidates of one transition may be (`ONE_SPAN`)."""
+        self.widest = max(self.min_frames, 2 * self.half)
+        """The farthest two candidates can be rivals."""
+        self._held: list[Candidate] = []
+        """Accepted candidates kept `pair` frames longer, in case the next accepted one is
+        the other half of their transition (`_one_transition`)."""
+        self._past: deque[tuple[int, float, float]] = deque()
+        """(frame, wide, between2) of recently evaluated frames, for `_one_transition`."""
 
     @property
     def lag(self) -> int:
         """At most how many frames behind the newest scores a boundary is final."""
         # a gradual candidate may be placed up to `long` frames before the frame that
         # found it (`_locate`)
-        return self.look + max(self.min_frames, 2 * self.half) + self.long + 1
+        return self.look + self.widest + self.long + self.pair + 1
 
     def push(self, s: FrameScores) -> Iterator[Boundary]:
         self._win.append(s)
@@ -245,6 +267,8 @@ class Decider:
 
     def _evaluate(self, t: int) -> Iterator[Boundary]:
         s = self._get(t)
+        if s is not None:
+            self._past.append((t, s.wide, s.between2))
         if s is not None and t > 0:
             cand = self._candidate(s)
             if cand is not None:
@@ -470,7 +494,7 @@ class Decider:
 
     def _settle(self, final: bool) -> Iterator[Boundary]:
         """Decide candidates whose neighbourhood (the widest reach each side) is known."""
-        widest = max(self.min_frames, 2 * self.half)
+        widest = self.widest
         # a candidate found later may still be placed up to `long` frames back
         horizon = self._last_eval - widest - self.long
         ready = sorted(
@@ -483,10 +507,38 @@ class Decider:
                 if o is not c and abs(o.frame - c.frame) < max(self._reach(c), self._reach(o))
             ]
             if all(self._beats(c, o) for o in rivals):
-                yield c.boundary
+                self._hold(c)
+        while self._held and (final or self._held[0].frame < horizon - self.pair):
+            yield self._held.pop(0).boundary
         self._pending = [c for c in self._pending if c not in ready]
         # decided candidates are kept only while a pending one could still be their rival
         self._decided = [c for c in (*self._decided, *ready) if c.frame >= horizon - 2 * widest]
+        while self._past and self._past[0][0] < horizon - 2 * widest - self.pair:
+            self._past.popleft()
+
+    def _hold(self, c: Candidate) -> None:
+        """Keep an accepted candidate, or only the stronger of it and the one accepted
+        before it when the two are one transition seen twice."""
+        if self._held and self._one_transition(self._held[-1], c):
+            if self._beats(c, self._held[-1]):
+                self._held[-1] = c
+            return
+        self._held.append(c)
+
+    def _one_transition(self, c: Candidate, o: Candidate) -> bool:
+        """Whether two gradual candidates are one long transition seen twice (ONE_SPAN)."""
+        if c.form == "cut" or o.form == "cut" or abs(c.frame - o.frame) > self.pair:
+            return False
+        past, first = self._past, self._past[0][0] if self._past else 0
+        m = (c.frame + o.frame) // 2
+        reach = round(BETWEEN_REACH * self.half)
+        near = [
+            past[k - first] for k in range(m - reach, m + reach + 1) if 0 <= k - first < len(past)
+        ]
+        return (
+            any(f == m and w >= ONE_WIDE * self.cut_min for f, w, _ in near)
+            and min((b for _, _, b in near), default=1.0) <= ONE_BETWEEN
+        )
 
     def _beats(self, c: Candidate, o: Candidate) -> bool:
         """Whether candidate `c` wins over its rival `o`: the one of higher `_rank`, then
