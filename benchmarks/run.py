@@ -76,22 +76,29 @@ HELD = {
                                        "the seen procedural set 10200- (now tuning material)"),
     "seen family-3 11200 (tuning)": ("heldout3_11200", "heldout3", 11200,
                                      "the seen family-3 set 11200- (now tuning material)"),
-    # built before round 9's tuning, run once after its constants were committed
-    "new held-out 10300": ("heldout_10300", "heldout", 10300,
-                           "the new held-out part (held-out family, seeds 10300-)"),
-    "new procedural 10400": ("heldout2_10400", "heldout2", 10400,
-                             "the new procedural held-out part (seeds 10400-)"),
-    "new family-3 11300": ("heldout3_11300", "heldout3", 11300,
-                           "the new family-3 held-out part (heldout3.py, seeds 11300-)"),
+    # the round-9 parts, run once in round 9 (reported as they came out), now tuning material
+    "seen 10300 (tuning)": ("heldout_10300", "heldout", 10300,
+                            "the seen held-out set 10300- (now tuning material)"),
+    "seen procedural 10400 (tuning)": ("heldout2_10400", "heldout2", 10400,
+                                       "the seen procedural set 10400- (now tuning material)"),
+    "seen family-3 11300 (tuning)": ("heldout3_11300", "heldout3", 11300,
+                                     "the seen family-3 set 11300- (now tuning material)"),
+    # built before round 10's tuning, run once after its constants were committed
+    "new held-out 10500": ("heldout_10500", "heldout", 10500,
+                           "the new held-out part (held-out family, seeds 10500-)"),
+    "new procedural 10600": ("heldout2_10600", "heldout2", 10600,
+                             "the new procedural held-out part (seeds 10600-)"),
+    "new family-3 11400": ("heldout3_11400", "heldout3", 11400,
+                           "the new family-3 held-out part (heldout3.py, seeds 11400-)"),
 }  # fmt: skip
 """Every part but the tuning part: its folder under .work, its generator, first seed, and
 what the build step prints (generators are imported once the benchmark venv runs)."""
 
 PARTS = ("tuning", *HELD)
-"""The seen held-out sets (9100- to 10100-, procedural 9400- to 10200-, family-3 11000- to
-11200-) are tuning material now: they were run and read in earlier rounds (round 8 ran
-10100-, 10200- and 11200- once, unseen). The three new parts (held-out 10300-, procedural
-10400-, family-3 11300-) were built before round 9's tuning and not run until its
+"""The seen held-out sets (9100- to 10300-, procedural 9400- to 10400-, family-3 11000- to
+11300-) are tuning material now: they were run and read in earlier rounds (round 9 ran
+10300-, 10400- and 11300- once, unseen). The three new parts (held-out 10500-, procedural
+10600-, family-3 11400-) were built before round 10's tuning and not run until its
 constants were committed (README.md)."""
 
 
