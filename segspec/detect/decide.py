@@ -74,6 +74,13 @@ RETURN_SHARE = 0.55
 and after it are alike to within this share of the change (`back`): lightning (at its
 onset, in its decay and where its light is switched off), a strobe or a flash longer than
 the three frames `cut` skips. A flash over a fade's flat frame does not come back."""
+HELD_RETURN_SHARE = 0.45
+HOLD_STAY = 0.1
+"""A sudden change after which the new picture holds (the frames 4 frames to 0.5 s later
+stay within HOLD_STAY x the change of it: `stay`) is refused only when the picture before
+comes back to within HELD_RETURN_SHARE of the change: a cut between two views of one
+scene in one palette leaves the old view about half the cut away (0.50-0.53 on the
+tuning material), while lightning switched off or a flash leaves the new picture."""
 LIT_SHARE = 0.3
 """A flat frame is no fade's bottom when a sudden change within HOLD frames of it comes
 back to within this share of that change: light flooding a pale scene to a uniform frame
@@ -282,7 +289,7 @@ class Decider:
         strong = s.cut >= self.cut_min
         if (
             (strong or self._weak_alone(s))
-            and s.back >= RETURN_SHARE * s.cut
+            and not self._comes_back(s)
             and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3)
         ):
             level = _median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
@@ -332,6 +339,15 @@ class Decider:
             b = self._gradual(s, near, "dissolve", s.wide2, at, long=True)
             return Candidate(at, "gradual", 1.0 + s.wide2, s.cut, s.wide2, b, t, placed)
         return None
+
+    def _comes_back(self, s: FrameScores) -> bool:
+        """Whether a sudden change ends where it began (RETURN_SHARE), so is no cut. When
+        the new picture holds (`stay` at most HOLD_STAY x the change) the old one must
+        come back closer (HELD_RETURN_SHARE): two views of one scene in one palette are
+        alike to about half their cut."""
+        if s.stay <= HOLD_STAY * s.cut:
+            return s.back < HELD_RETURN_SHARE * s.cut
+        return s.back < RETURN_SHARE * s.cut
 
     def _weak_alone(self, s: FrameScores) -> bool:
         """Whether a step under the threshold could still be a weak cut: at least
