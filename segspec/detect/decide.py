@@ -139,6 +139,12 @@ share of it) happens within LOCATE_RUN x the long-range half-width (0.2 s): a sh
 transition is placed on its own frames even when motion elsewhere in the window (an
 object entering half a second later) adds a tail of change; a change spread over the
 window (a long dissolve) keeps the window's middle."""
+LOCATE_BACK = 0.3
+"""A step whose picture comes back to within this share of it (`back`: lightning, a
+flash) counts in `_locate` only by that return: a boundary is not placed on lightning a
+few tenths of a second before a short wipe (it used to be, the lit frames' steps being
+the window's largest). Chosen by leaving one family out over 0.2-1 (see
+benchmarks/README.md, round 10)."""
 LOCATED_RANK = 0.3
 """A gradual candidate placed on its own change (`_locate` moved it there: the middle half
 of its change within 0.2 s) ranks this much above its long-range change against its
@@ -393,9 +399,11 @@ class Decider:
         """
         t = s.frame
         win = [o for o in near if t - half < o.frame <= t + half]
-        # `cut` rather than `step`: a flash's frames step far but do not straddle a change
-        level = _median([o.cut for o in win] or [0.0])
-        excess = [(o.frame, max(o.cut - level, 0.0)) for o in win]
+        # `cut` rather than `step`: a flash's frames step far but do not straddle a change;
+        # lightning's do, but come back (LOCATE_BACK)
+        cuts = [(o.frame, o.cut if o.back >= LOCATE_BACK * o.cut else o.back) for o in win]
+        level = _median([c for _, c in cuts] or [0.0])
+        excess = [(f, max(c - level, 0.0)) for f, c in cuts]
         total = sum(e for _, e in excess)
         if total < LOCATE_SHARE * wide:
             return t, False

@@ -239,7 +239,8 @@ class ScoreStream:
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
                            back, coverage(g[self._at(a)], g[self._at(b)]),
-                           coverage(g[self._at(a2)], g[self._at(b2)]), stay, self._focus(t))  # fmt: skip
+                           coverage(g[self._at(a2)], g[self._at(b2)]), stay,
+                           self._focus(t))  # fmt: skip
 
     def _back(self, t: int) -> tuple[float, float]:
         """Smallest distance from the frames up to `Timing.back` before t to the frames

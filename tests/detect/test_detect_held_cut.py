@@ -1,4 +1,6 @@
-"""A cut back towards a view the camera has just panned away from is still a cut.
+"""Sudden changes told from lightning: a cut back towards a view the camera has just
+panned away from is still a cut; lightning just before a short wipe does not draw the
+wipe's boundary onto itself.
 
 The shot before the cut pans slowly over one scene in one palette; the cut goes to a
 still view of that scene a little behind the pan. Within the half second `back` looks
@@ -12,12 +14,13 @@ Numpy thumbnails, helpers of `test_detect_motion` and `test_detect_weak_cut`.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from segspec.detect.decide import HELD_RETURN_SHARE, HOLD_STAY, RETURN_SHARE
+from segspec.detect.decide import HELD_RETURN_SHARE, HOLD_STAY, LOCATE_BACK, RETURN_SHARE
 from segspec.detect.frames import THUMB_W
-from tests.detect.test_detect_light import scores
-from tests.detect.test_detect_motion import Luma, run, thumbs
+from tests.detect.test_detect_light import LIGHT, scores
+from tests.detect.test_detect_motion import Luma, run, texture, thumbs
 from tests.detect.test_detect_weak_cut import scene
 
 # (fps, pan speed in pixels a second, how far behind the pan the new view is)
@@ -51,3 +54,31 @@ def test_cut_back_towards_a_view_just_panned_from_is_found(
     assert HELD_RETURN_SHARE * s.cut <= s.back < RETURN_SHARE * s.cut, s
     assert s.stay <= HOLD_STAY * s.cut, s
     assert [f for f, _ in run(rows, fps)] == [cut]
+
+
+def lightning_then_wipe(fps: float) -> tuple[list[Luma], int, int]:
+    """1.5 s of a shot, lightning striking it (decaying with a time constant of 0.05 s)
+    for 0.3 s, then a 0.3 s left-to-right wipe to another shot; and the wipe's frames."""
+    a, b = texture(21, THUMB_W), texture(22, THUMB_W)
+    still, gap, span = round(1.5 * fps), round(0.3 * fps), round(0.3 * fps)
+    lit = [a + LIGHT * np.exp(-j / (0.05 * fps)) for j in range(gap)]
+    moving = []
+    for j in range(span):
+        f = a.copy()
+        w = THUMB_W * (j + 1) // (span + 1)
+        f[:, :, :w] = b[:, :, :w]
+        moving.append(f)
+    first = still + gap
+    return [a] * still + lit + moving + [b] * round(1.5 * fps), first, first + span - 1
+
+
+@pytest.mark.parametrize("fps", [24000 / 1001, 25.0, 30000 / 1001])
+def test_short_wipe_after_lightning_is_cut_on_the_wipe(fps: float) -> None:
+    pictures, first, last = lightning_then_wipe(fps)
+    rows = thumbs(pictures, grain=2)
+    found = run(rows, fps)
+    assert len(found) == 1, found
+    assert first - 2 <= found[0][0] <= last + 2, (found, first, last)
+    # what the rule sees: the lit frames' steps are as big as the wipe's, but come back
+    s = scores(rows, fps)[first - round(0.3 * fps)]
+    assert s.cut >= 0.2 and s.back < LOCATE_BACK * s.cut, s
