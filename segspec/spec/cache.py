@@ -49,7 +49,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter, itemgetter
@@ -63,7 +62,7 @@ from segspec.spec.chunks import MOST, Chunk, items_digest
 from segspec.spec.normalize import canonical_json
 from segspec.spec.rows import JobRow
 from segspec.spec.yamlpos import Located, Path_, Pos
-from segspec.state.atomic import fsync_dir, write_atomic
+from segspec.state.atomic import fsync_dir, write_atomic, write_atomic_chunks
 
 CACHE_FORMAT = 4
 LOOK_AHEAD = 2 * MOST
@@ -340,7 +339,7 @@ class SpecCache:
             wrote = False
             for chunk in entry.chunks:
                 if chunk.lines is not None:
-                    _write_durable(chunks_dir / chunk.id, chunk.encode())
+                    write_atomic_chunks(chunks_dir / chunk.id, (chunk.encode(),), sync_dir=False)
                     wrote = True
             if wrote:
                 fsync_dir(chunks_dir)  # every chunk is there before a manifest names it
@@ -350,21 +349,6 @@ class SpecCache:
                 if name not in listed:
                     with contextlib.suppress(OSError):
                         os.unlink(chunks_dir / name)
-
-
-def _write_durable(path: Path, data: bytes) -> None:
-    """`write_atomic` without its directory fsync (one is made after all chunks)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def job_base(jobs_key: str, defaults: Any, name: str, body: Any) -> str:

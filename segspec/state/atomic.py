@@ -24,8 +24,10 @@ def write_atomic(path: Path, data: bytes) -> None:
     write_atomic_chunks(path, (data,))
 
 
-def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> None:
-    """`write_atomic` of the concatenation of `chunks`, without holding it in memory."""
+def write_atomic_chunks(path: Path, chunks: Iterable[bytes], *, sync_dir: bool = True) -> None:
+    """`write_atomic` of the concatenation of `chunks`, without holding it in memory.
+
+    `sync_dir=False` leaves the directory's fsync to the caller (one after many files)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -39,7 +41,8 @@ def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
 
 
 def copy_atomic(src: Path, dest: Path) -> None:
