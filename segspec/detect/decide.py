@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from segspec.detect.scores import (
@@ -570,7 +571,7 @@ class Decider:
         each of them."""
         past, first = self._past, self._past[0][0] if self._past else 0
         lo, hi = sorted((c.frame, o.frame))
-        if not (0 <= lo - first and hi - first < len(past)):
+        if lo < first or hi - first >= len(past):
             return False
         spread = {k: past[k - first][3] for k in range(lo, hi + 1)}
         bottom = min(spread, key=lambda k: spread[k])
@@ -578,7 +579,7 @@ class Decider:
             return False
         for end, way in ((lo, -1), (hi, 1)):
             marks = [spread[k] for k in range(bottom, end + way, way * self.ramp_step)]
-            if not all(b > a for a, b in zip(marks, marks[1:])):
+            if not all(b > a for a, b in pairwise(marks)):
                 return False
         return True
 
