@@ -1,0 +1,69 @@
+"""A 2-2.5 s wipe between two drifting shots is found by the longer window
+(`decide.LONG_BETWEEN_MAX`, `decide.LONG_SIDE_RATIO`). Its middle frames stray outside
+the span of the longer window's two ends by a quarter to two fifths of the change (both
+shots have drifted on over 1.6 s), more than the old limit of 0.15; and a 2.5 s wipe
+reaches past the longer window, so the change just outside it is the wipe's own (about
+2.5 times smaller, under the old side ratio of 3). Before round 10 none of these cases
+gave a boundary. A drifting shot alone still gives none.
+
+Numpy thumbnails, helpers of `test_detect_motion` and `test_detect_moving_dissolve`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from segspec.detect.frames import THUMB_W
+from tests.detect.test_detect_light import scores
+from tests.detect.test_detect_motion import Luma, run, thumbs
+from tests.detect.test_detect_moving_dissolve import drift, scene
+
+RATES = [24000 / 1001, 25.0, 30000 / 1001, 50.0, 60000 / 1001]
+SPEED = 0.2
+"""Picture widths per second each shot drifts."""
+OLD_LONG_BETWEEN_MAX = 0.15
+OLD_LONG_SIDE_RATIO = 3.0
+
+
+def moving_wipe(fps: float, seconds: float) -> tuple[list[Luma], int, int]:
+    """1.5 s of a drifting shot, a left-to-right wipe of `seconds` into another shot
+    drifting the other way, 1.5 s of it."""
+    n, before = round(seconds * fps), round(1.5 * fps)
+    total = 2 * before + n
+    a = drift(scene(31, (100, 150)), total, SPEED * THUMB_W / fps)
+    b = drift(scene(32, (150, 100)), total, SPEED * THUMB_W / fps, backwards=True)
+    x = np.arange(THUMB_W)
+    pics = []
+    for k in range(total):
+        edge = min(max((k - before + 1) / (n + 1), 0.0), 1.0) * THUMB_W
+        mask = (x < edge).astype(np.float64)[None, None, :]
+        pics.append(a[k] * (1 - mask) + b[k] * mask)
+    return pics, before, n
+
+
+@pytest.mark.parametrize("fps", RATES)
+def test_two_second_wipe_between_drifting_shots_is_one_boundary(fps: float) -> None:
+    pics, first, n = moving_wipe(fps, 2.0)
+    rows = thumbs(pics, grain=2)
+    # what the rule is for: the longer window's middle strays outside its two ends
+    assert scores(rows, fps)[first + n // 2].between2 > OLD_LONG_BETWEEN_MAX
+    found = run(rows, fps)
+    assert len(found) == 1 and first - 2 <= found[0][0] <= first + n + 1, found
+
+
+@pytest.mark.parametrize("fps", RATES)
+def test_wipe_past_the_longer_window_is_found(fps: float) -> None:
+    pics, first, n = moving_wipe(fps, 2.5)
+    rows = thumbs(pics, grain=2)
+    middle = scores(rows, fps)[first + n // 2]
+    assert middle.wide2 < OLD_LONG_SIDE_RATIO * middle.side2  # the side is the wipe's own
+    found = run(rows, fps)
+    # found, and only inside the wipe (at 25 fps its two halves still give two)
+    assert found and all(first - 2 <= f <= first + n + 1 for f, _ in found), found
+
+
+@pytest.mark.parametrize("fps", [24000 / 1001, 50.0, 60000 / 1001])
+def test_slowly_drifting_shot_alone_is_no_boundary(fps: float) -> None:
+    frames = drift(scene(31, (100, 150)), round(5 * fps), SPEED * THUMB_W / fps)
+    assert run(thumbs(frames, grain=2), fps) == []
