@@ -88,6 +88,13 @@ RETURN_SHARE = 0.55
 and after it are alike to within this share of the change (`back`): lightning (at its
 onset, in its decay and where its light is switched off), a strobe or a flash longer than
 the three frames `cut` skips. A flash over a fade's flat frame does not come back."""
+HELD_RETURN_SHARE = 0.45
+HOLD_STAY = 0.1
+"""A sudden change after which the new picture holds (the frames 4 frames to 0.5 s later
+stay within HOLD_STAY x the change of it: `stay`) is refused only when the picture before
+comes back to within HELD_RETURN_SHARE of the change: a cut between two views of one
+scene in one palette leaves the old view about half the cut away (0.50-0.53 on the
+tuning material), while lightning switched off or a flash leaves the new picture."""
 LIT_SHARE = 0.3
 """A flat frame is no fade's bottom when a sudden change within HOLD frames of it comes
 back to within this share of that change: light flooding a pale scene to a uniform frame
@@ -107,7 +114,12 @@ WEAK_WHOLE = WEAK_WIDE
 0.4 s; a drifting or busy shot's own change over that time is larger than the step),"""
 WEAK_SIDE = 2.0
 """...the within-shot change just outside the window (`side`) is at most this many times
-that long-range change, and the step covers most of the picture (`cover` >= COVER_MIN)."""
+that long-range change,"""
+WEAK_COVER = 0.25
+"""...over at least this share of the picture (`cover`). Two views of one scene often share
+a floor, a sky or a wall that does not change across the cut: family 3's similar-palette
+cuts change 27-47% of the blocks. It was COVER_MIN (0.5) until round 10; below 0.5 only
+true cuts passed the weak-cut tests on the tuning material (3 of them), no negative."""
 CUTNESS = 2.5
 """A cut is hard when its step is this many times the largest step within 3 frames;
 otherwise the change is spread over several frames (a fast fade) and counts as gradual."""
@@ -146,6 +158,12 @@ share of it) happens within LOCATE_RUN x the long-range half-width (0.2 s): a sh
 transition is placed on its own frames even when motion elsewhere in the window (an
 object entering half a second later) adds a tail of change; a change spread over the
 window (a long dissolve) keeps the window's middle."""
+LOCATE_BACK = 0.3
+"""A step whose picture comes back to within this share of it (`back`: lightning, a
+flash) counts in `_locate` only by that return: a boundary is not placed on lightning a
+few tenths of a second before a short wipe (it used to be, the lit frames' steps being
+the window's largest). Chosen by leaving one family out over 0.2-1 (see
+benchmarks/README.md, round 10)."""
 LOCATED_RANK = 0.3
 """A gradual candidate placed on its own change (`_locate` moved it there: the middle half
 of its change within 0.2 s) ranks this much above its long-range change against its
@@ -307,7 +325,7 @@ class Decider:
         strong = s.cut >= self.cut_min
         if (
             (strong or self._weak_alone(s))
-            and s.back >= RETURN_SHARE * s.cut
+            and not self._comes_back(s)
             and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3)
         ):
             level = _median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
@@ -358,6 +376,15 @@ class Decider:
             return Candidate(at, "gradual", 1.0 + s.wide2, s.cut, s.wide2, b, t, placed)
         return None
 
+    def _comes_back(self, s: FrameScores) -> bool:
+        """Whether a sudden change ends where it began (RETURN_SHARE), so is no cut. When
+        the new picture holds (`stay` at most HOLD_STAY x the change) the old one must
+        come back closer (HELD_RETURN_SHARE): two views of one scene in one palette are
+        alike to about half their cut."""
+        if s.stay <= HOLD_STAY * s.cut:
+            return s.back < HELD_RETURN_SHARE * s.cut
+        return s.back < RETURN_SHARE * s.cut
+
     def _weak_alone(self, s: FrameScores) -> bool:
         """Whether a step under the threshold could still be a weak cut: at least
         WEAK_SHARE of the threshold, the whole long-range change around it, with a calm
@@ -366,7 +393,7 @@ class Decider:
             s.cut >= WEAK_SHARE * self.cut_min
             and s.cut >= WEAK_WHOLE * s.wide
             and s.side <= WEAK_SIDE * s.wide
-            and s.cover >= COVER_MIN
+            and s.cover >= WEAK_COVER
         )
 
     def _inside(self, t: int, reach: int) -> bool:
@@ -402,9 +429,11 @@ class Decider:
         """
         t = s.frame
         win = [o for o in near if t - half < o.frame <= t + half]
-        # `cut` rather than `step`: a flash's frames step far but do not straddle a change
-        level = _median([o.cut for o in win] or [0.0])
-        excess = [(o.frame, max(o.cut - level, 0.0)) for o in win]
+        # `cut` rather than `step`: a flash's frames step far but do not straddle a change;
+        # lightning's do, but come back (LOCATE_BACK)
+        cuts = [(o.frame, o.cut if o.back >= LOCATE_BACK * o.cut else o.back) for o in win]
+        level = _median([c for _, c in cuts] or [0.0])
+        excess = [(f, max(c - level, 0.0)) for f, c in cuts]
         total = sum(e for _, e in excess)
         if total < LOCATE_SHARE * wide:
             return t, False

@@ -131,6 +131,11 @@ class FrameScores:
     """Share of the picture that differs between t-HALF and t+HALF (`features.coverage`)."""
     cover2: float = 1.0
     """The same between t-LONG and t+LONG."""
+    stay: float = 0.0
+    """Smallest distance from frame t to the frames 4 .. `Timing.back` after it, where
+    `back` is measured (otherwise 0): whether the new picture holds after a sudden change
+    (a cut: near 0 unless the new shot moves fast) or leaves (lightning decaying, a
+    flash, a strobe: about the size of the change)."""
     focus: float = 0.0
     """Share of the luma change from t-1 to t carried by the quarter of blocks that change
     most: near 1 when only a band of the picture changes (a wipe's moving edge), lower
@@ -226,26 +231,31 @@ class ScoreStream:
         right2 = min(d(b2, b2 + half), d(b2 + 3, b2 + half + 3))
         between2 = self._between(a2, b2, t, 2 * 6)
         spread = self._spread[self._at(t)]
-        back = cut
+        back, stay = cut, 0.0
         if cut >= self.gate or (cut >= WEAK_GATE * self.gate and cut >= WEAK_WIDE * wide):
-            back = min(cut, self._back(t))
+            back, stay = self._back(t)
+            back = min(cut, back)
         g = self._grid
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
                            back, coverage(g[self._at(a)], g[self._at(b)]),
-                           coverage(g[self._at(a2)], g[self._at(b2)]), self._focus(t))  # fmt: skip
+                           coverage(g[self._at(a2)], g[self._at(b2)]), stay,
+                           self._focus(t))  # fmt: skip
 
-    def _back(self, t: int) -> float:
+    def _back(self, t: int) -> tuple[float, float]:
         """Smallest distance from the frames up to `Timing.back` before t to the frames
         4 .. `Timing.back` after it: whether a sudden change at t is part of an event
-        that ends where it began (the onset, the decay or the switch-off of lightning)."""
+        that ends where it began (the onset, the decay or the switch-off of lightning);
+        and the smallest from frame t itself to those after it (`FrameScores.stay`)."""
         reach = self.timing.back
         before = [self._at(k) for k in range(t - reach, t)]
         after = [self._at(k) for k in range(t + 4, t + reach + 1)]
         g, h = self._grid, self._hist
         grids_a, hists_a = np.stack([g[i] for i in before]), np.stack([h[i] for i in before])
         grids_b, hists_b = np.stack([g[i] for i in after]), np.stack([h[i] for i in after])
-        return nearest(grids_a, hists_a, grids_b, hists_b)
+        i = self._at(t)
+        stay = nearest(g[i][None, :], h[i][None, :], grids_b, hists_b)
+        return nearest(grids_a, hists_a, grids_b, hists_b), stay
 
     def _mono(self, a: int, b: int) -> float:
         ia, ib = self._at(a), self._at(b)
@@ -273,5 +283,5 @@ class ScoreStream:
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
     names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
-             "mono2", "back", "cover", "cover2", "focus")  # fmt: skip
+             "mono2", "back", "cover", "cover2", "stay", "focus")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from segspec.detect import DEFAULT_THRESHOLD
+from segspec.detect.decide import COVER_MIN, WEAK_COVER
 from segspec.detect.frames import THUMB_H, THUMB_W
 from tests.detect.test_detect_light import scores
 from tests.detect.test_detect_motion import Luma, run, thumbs
@@ -60,3 +61,20 @@ def test_slow_drift_over_the_same_scene_is_no_boundary(fps: float) -> None:
     n = round(4 * fps)
     frames = [wide[:, :, k * 24 // n : k * 24 // n + THUMB_W] for k in range(n)]
     assert run(thumbs(frames, grain=2), fps) == []
+
+
+@pytest.mark.parametrize("fps", RATES)
+def test_cut_between_two_views_sharing_a_floor_is_found(fps: float) -> None:
+    """The lower 60% of both views is one unchanging floor: the cut changes only the
+    upper part of the picture (under half of the blocks)."""
+    pictures = [p.copy() for p in views(scene(41, 90.0), fps, THUMB_W + 16)]
+    keep = round(0.6 * THUMB_H)
+    floor = scene(44, 90.0)[:, THUMB_H - keep :, :THUMB_W]
+    for p in pictures:
+        p[:, THUMB_H - keep :, :] = floor
+    rows = thumbs(pictures, grain=2)
+    cut = round(2 * fps)
+    s = scores(rows, fps)[cut]
+    # what the rule is for: a weak step over under half of the picture
+    assert s.cut < DEFAULT_THRESHOLD and WEAK_COVER <= s.cover < COVER_MIN, s
+    assert [f for f, _ in run(rows, fps)] == [cut]
