@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from segspec.detect.decide import DEFAULT_THRESHOLD, KINDS, Boundary, Kind
+from segspec.detect.boundary import KINDS, Boundary, Kind
 from segspec.detect.finder import ShotFinder
 from segspec.detect.frames import iter_thumbnails
+from segspec.detect.rules import DEFAULT_THRESHOLD
 from segspec.detect.shots import Shot, render_shots, shots_from_boundaries
 from segspec.media.probe import probe
 from segspec.spec.models import DetectorOptions

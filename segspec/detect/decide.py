@@ -23,223 +23,59 @@ one-frame events (a cut's step, a flash) stay in frames.
 
 Each accepted boundary is reported as a public `Boundary`: its kind (cut, dissolve, fade,
 wipe), the frames its transition spans, the cut frame (the first frame of the new shot)
-and its strength.
+and its strength. The rules' constants live in `rules.py`; `Boundary` and `Candidate` in
+`boundary.py`.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal
 
-from segspec.detect.scores import (
-    DEFAULT_TIMING,
-    HALF_SECONDS,
-    WEAK_GATE,
-    WEAK_WIDE,
-    FrameScores,
-    Timing,
+from segspec.detect.boundary import Boundary, Candidate, Kind
+from segspec.detect.rules import (
+    BETWEEN_MAX,
+    BETWEEN_REACH,
+    COVER_MIN,
+    CUTNESS,
+    EDGE_FRACTION,
+    EDGE_SHARE,
+    FADE_RISE,
+    FADE_SNAP,
+    FLAT,
+    HELD_RETURN_SHARE,
+    HOLD,
+    HOLD_STAY,
+    LIT_SHARE,
+    LOCATE_BACK,
+    LOCATE_Q,
+    LOCATE_RUN,
+    LOCATE_SHARE,
+    LOCATED_RANK,
+    LONG_BETWEEN_MAX,
+    LONG_SIDE_RATIO,
+    MIDDLE_SHARE,
+    MONO_MIN,
+    MOTION_RATIO,
+    ONE_BETWEEN,
+    ONE_SPAN,
+    ONE_WIDE,
+    RAMP_SECONDS,
+    RETURN_SHARE,
+    SIDE_RATIO,
+    SPAN_SHARE,
+    WEAK_COVER,
+    WEAK_CUTNESS,
+    WEAK_RATIO,
+    WEAK_SHARE,
+    WEAK_SIDE,
+    WEAK_WHOLE,
+    WHOLE,
+    WIDE_FACTOR,
+    WIPE_FOCUS,
 )
-
-DEFAULT_THRESHOLD = 0.2
-MOTION_RATIO = 3.0
-WIDE_FACTOR = 1.5
-"""A gradual transition's `wide` must reach WIDE_FACTOR x the cut threshold."""
-SIDE_RATIO = 2.0
-LONG_SIDE_RATIO = 2.0
-"""The longer window's change must be this many times the change just outside it. It was
-3.0 until round 10: a 2-3 s transition reaches past the longer window (1.6 s), so the
-0.4 s just outside it are the transition's own change, and a wipe or a dissolve of 2.5 s
-between drifting shots gives about 2.4 (`mono2` and `cover` still tell a pan or a figure;
-round 10 chose 2.0 with every family left out in turn, from 3.0 down to 1.75)."""
-BETWEEN_MAX = 0.4
-"""The first window's middle frames may stray outside the span of its two ends by at most
-this share of the change (`between`). Two moving shots dissolving into each other stray
-by a fifth to a third (each end has drifted on while the middle mixes the pictures of
-the moment); a figure crossing or a pan over a still scene is told by `side` and `cover`.
-It was 0.15 until round 8: on the tuning material every family gained from 0.15 to 0.4
-(no change beyond it) without a new false boundary in a negative."""
-LONG_BETWEEN_MAX = 0.4
-"""The same for the longer window (`between2`), as BETWEEN_MAX: a 1.5-3 s wipe or dissolve
-between two moving shots strays by 0.25-0.4 in its middle, the shots having drifted on
-over 1.6 s. It was 0.15 until round 10; with every family left out in turn 0.4 was chosen
-(0.4-0.5 tie), and every family gained, with fewer false boundaries (the long window now
-finds the transition whose halves the first window took for two)."""
-BETWEEN_REACH = 0.2
-"""The first window's `between` is taken at its smallest within this fraction of the
-long-range half-width around a frame (2 frames at 25 fps, 5 at 60): one frame's sample
-of a moving picture can stray where its neighbours' do not."""
-MONO_MIN = 0.42
-"""The longer window's change must be at least this monotonic (`mono2`): over 1.6 s a
-pan, a zoom or shake moves content through blocks and back, a transition does not."""
-MIDDLE_SHARE = 0.1
-"""A transition long enough for the longer window still changes in its middle: the first
-window there (0.8 s) must see at least this share of the longer window's change (a linear
-3 s dissolve gives it about a quarter). Two short transitions about a second apart, with a
-still shot between them, fill the longer window with change and leave its middle still."""
-COVER_MIN = 0.5
-"""A gradual transition replaces most of the picture: at least this share of its blocks
-differs between the window's ends (`cover`). An object coming into a shot and staying
-(a figure, a car, a dark shape over a third of the frame) changes only its own part."""
-RETURN_SHARE = 0.55
-"""A sudden change is not a cut when the pictures within `scores.RETURN_SECONDS` before
-and after it are alike to within this share of the change (`back`): lightning (at its
-onset, in its decay and where its light is switched off), a strobe or a flash longer than
-the three frames `cut` skips. A flash over a fade's flat frame does not come back."""
-HELD_RETURN_SHARE = 0.45
-HOLD_STAY = 0.1
-"""A sudden change after which the new picture holds (the frames 4 frames to 0.5 s later
-stay within HOLD_STAY x the change of it: `stay`) is refused only when the picture before
-comes back to within HELD_RETURN_SHARE of the change: a cut between two views of one
-scene in one palette leaves the old view about half the cut away (0.50-0.53 on the
-tuning material), while lightning switched off or a flash leaves the new picture."""
-LIT_SHARE = 0.3
-"""A flat frame is no fade's bottom when a sudden change within HOLD frames of it comes
-back to within this share of that change: light flooding a pale scene to a uniform frame
-(it comes back to within a tenth or so). A fade's own steps next to its flat frame can
-look alike on both sides (two dim pictures), to about half their change: the share is
-lower than RETURN_SHARE."""
-WEAK_SHARE = WEAK_GATE
-"""A cut may be as weak as this share of the threshold when it is one step alone that
-makes the whole change around it: a cut between two views of one scene in one palette
-(the histogram barely moves, the blocks move only by the scene's own contrast)."""
-WEAK_RATIO = 3.0
-"""...and it is this many times the ordinary step around it (as MOTION_RATIO),"""
-WEAK_CUTNESS = 4.0
-"""...this many times every step within 3 frames (no spread change: not a short fade),"""
-WEAK_WHOLE = WEAK_WIDE
-"""...at least this share of the long-range change (`wide`: nothing else changes within
-0.4 s; a drifting or busy shot's own change over that time is larger than the step),"""
-WEAK_SIDE = 2.0
-"""...the within-shot change just outside the window (`side`) is at most this many times
-that long-range change,"""
-WEAK_COVER = 0.25
-"""...over at least this share of the picture (`cover`). Two views of one scene often share
-a floor, a sky or a wall that does not change across the cut: family 3's similar-palette
-cuts change 27-47% of the blocks. It was COVER_MIN (0.5) until round 10; below 0.5 only
-true cuts passed the weak-cut tests on the tuning material (3 of them), no negative."""
-CUTNESS = 2.5
-"""A cut is hard when its step is this many times the largest step within 3 frames;
-otherwise the change is spread over several frames (a fast fade) and counts as gradual."""
-WHOLE = 0.85
-"""...unless that one step also carries this share of the long-range change."""
-EDGE_FRACTION = 0.4
-"""A step at least this far (x the long-range half-width: 4 frames at 25 fps) from a
-gradual transition's middle can be that transition's edge (and then yields to it)."""
-EDGE_SHARE = 0.5
-"""...and when its one step carries less than this share of the transition's change (a
-dissolve's edge: about a quarter; a real cut next to motion: three quarters or more)."""
-FLAT = 5.0
-"""Luma spread (0..255 units) under which a frame can be the bottom of a fade."""
-WIPE_FOCUS = 0.75
-"""A gradual transition whose steps put at least this share of their change in a quarter
-of the picture is a wipe (a moving edge); below it, a dissolve."""
-SPAN_SHARE = 0.25
-"""A frame belongs to a transition's span while its step is at least this share of the
-transition's largest step (and well above the motion around it)."""
-
-FADE_RISE = 0.5
-"""Luma spread a fading frame gains on its neighbour nearer the fade's bottom."""
-HOLD = 3
-FADE_SNAP = 0.25
-"""A fade stays at its flattest frame unless its change is concentrated more than this
-fraction of the long-range half-width away from it (then that is where it is)."""
-"""Frames of no change a transition's span may bridge (a fade's flat frames)."""
-LOCATE_SHARE = 0.2
-"""A gradual transition is placed by its steps when their excess over the window's
-ordinary level adds up to at least this share of its long-range change."""
-
-LOCATE_Q = 0.25
-LOCATE_RUN = 0.5
-"""...and only when the middle half of that change (from the LOCATE_Q to the 1 - LOCATE_Q
-share of it) happens within LOCATE_RUN x the long-range half-width (0.2 s): a short
-transition is placed on its own frames even when motion elsewhere in the window (an
-object entering half a second later) adds a tail of change; a change spread over the
-window (a long dissolve) keeps the window's middle."""
-LOCATE_BACK = 0.3
-"""A step whose picture comes back to within this share of it (`back`: lightning, a
-flash) counts in `_locate` only by that return: a boundary is not placed on lightning a
-few tenths of a second before a short wipe (it used to be, the lit frames' steps being
-the window's largest). Chosen by leaving one family out over 0.2-1 (see
-benchmarks/README.md, round 10)."""
-LOCATED_RANK = 0.3
-"""A gradual candidate placed on its own change (`_locate` moved it there: the middle half
-of its change within 0.2 s) ranks this much above its long-range change against its
-rivals: a candidate left at its window's middle saw the change of something else too (a
-figure crossing or a drifting shot next to a short wipe), and used to win by a few
-hundredths, off the transition. Flat from 0.3 to 0.5 on the tuning material. Since round
-8 the same holds for a candidate `_locate` placed on the very frame that found it (its
-change concentrated there): which of a transition's frames is the plateau's middle moves
-with a hundredth of `wide`, and such a candidate used to lose the bonus by being exact."""
-ONE_SPAN = 2
-"""Two accepted gradual boundaries up to ONE_SPAN x the longer window's half-width apart
-(1.6 s) can be one transition seen twice: the first window (0.8 s) sees a 1.2-3 s
-transition's start and its end as two transitions of their own (a long dissolve's or
-wipe's two halves, a fade's fade-out and fade-in). Only the stronger is kept when, midway
-between them, the picture is still changing (`wide` at least ONE_WIDE x the threshold)
-and the longer window centred there sees its middle frames between its two ends
-(`between2` at most ONE_BETWEEN): one change from the first shot to the last. Two
-transitions with a shot between them leave that shot in the longer window's middle, off
-the line from the first shot to the third (or still: `wide` low there). Set in round 9
-by leaving one family out (every family's choice but one, 0.2 and 1.25)."""
-ONE_BETWEEN = 0.2
-ONE_WIDE = 1.25
-RAMP_SECONDS = 0.16
-"""Two gradual candidates within ONE_SPAN are also one transition when they are one fade's
-fade-out and fade-in: between their frames lies a flat frame (spread <= FLAT), and from
-it out to each of them the luma spread rises at every step of
-RAMP_SECONDS (the picture fading out before it, fading in after it). `between2` cannot
-tell a fade (its flat middle lies off the line between the two shots). A transition after
-the fade's new shot has appeared is placed where the spread no longer rises. Round 10, by
-leaving one family out (0.16 chosen without the procedural family, whose folders it
-helps most; 0.25 without family 3, which it still helps)."""
-Kind = Literal["cut", "dissolve", "fade", "wipe"]
-KINDS: tuple[Kind, ...] = ("cut", "dissolve", "fade", "wipe")
-
-
-@dataclass(frozen=True)
-class Boundary:
-    """One shot boundary: where the new shot starts and the transition that led to it.
-
-    `frame` is the cut frame, the first frame (0-based) of the new shot; a gradual
-    transition is cut at its middle. `first..last` (inclusive) are the frames the
-    transition spans as seen by the detector: first == last == frame for a hard cut.
-    `strength` is the change the transition makes, about 0 (none) to 1 (nothing in
-    common), comparable between boundaries of a video.
-    """
-
-    frame: int
-    kind: Kind
-    first: int
-    last: int
-    strength: float
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A possible boundary while its neighbours are still being decided."""
-
-    frame: int
-    form: str  # "cut" | "soft" | "gradual" | "fade": how it was found
-    rank: float
-    """Strength used to resolve neighbours (the form's priority plus its change)."""
-    cut: float
-    """The straddling distance at this frame (how much of a change one step makes)."""
-    wide: float
-    """The long-range distance at this frame (the whole change around it)."""
-    boundary: Boundary
-    origin: int = -1
-    """The frame whose scores found it (a gradual one may be placed elsewhere)."""
-    placed: bool = False
-    """A gradual candidate `_locate` placed on its own concentrated change (which may be
-    the frame that found it)."""
-
-    @property
-    def found(self) -> int:
-        """The frame whose scores found it (`origin`, or `frame` when not placed)."""
-        return self.origin if self.origin >= 0 else self.frame
+from segspec.detect.scores import DEFAULT_TIMING, HALF_SECONDS, FrameScores, Timing
 
 
 def _median(values: list[float]) -> float:

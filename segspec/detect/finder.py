@@ -13,7 +13,8 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from segspec.detect.decide import Boundary, Decider
+from segspec.detect.boundary import Boundary
+from segspec.detect.decide import Decider
 from segspec.detect.features import features
 from segspec.detect.scores import ScoreStream, Timing
 

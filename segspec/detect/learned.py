@@ -27,9 +27,11 @@ import numpy as np
 import numpy.typing as npt
 
 from segspec.detect import DEFAULT_MIN_SHOT_SECONDS, DEFAULT_THRESHOLD, KINDS, Detection
-from segspec.detect.decide import WIDE_FACTOR, Boundary, Decider
+from segspec.detect.boundary import Boundary
+from segspec.detect.decide import Decider
 from segspec.detect.features import features
 from segspec.detect.frames import iter_thumbnails
+from segspec.detect.rules import WIDE_FACTOR
 from segspec.detect.scores import FrameScores, ScoreStream, Timing
 from segspec.errors import SegspecError
 from segspec.media.probe import probe

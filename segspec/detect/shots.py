@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
-from segspec.detect.decide import Boundary
+from segspec.detect.boundary import Boundary
 
 JSON_FORMAT_VERSION = 2
 """2: each shot carries the `transition` that opened it (null for the first shot)."""

@@ -189,7 +189,7 @@ def test_shot_finder_settled_boundaries_are_already_out(make_video: MakeVideo) -
     seen += [b.frame for b in finder.finish()]
     assert seen == [40, 70]
     # look-ahead: about 5.5 s (the longer window, a gradual transition placed up to that
-    # window back from the frame that found it, and 1.6 s more for `decide.ONE_SPAN`)
+    # window back from the frame that found it, and 1.6 s more for `rules.ONE_SPAN`)
     assert checks[-1][0] > 0 and finder.frame_count - checks[-1][0] < 6 * 25
     for settled, so_far in checks:
         assert [f for f in seen if f < settled] == [f for f in so_far if f < settled]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from segspec.detect.decide import COVER_MIN
 from segspec.detect.frames import THUMB_W
+from segspec.detect.rules import COVER_MIN
 from tests.detect.test_detect_light import scores
 from tests.detect.test_detect_motion import Luma, run, texture, thumbs
 

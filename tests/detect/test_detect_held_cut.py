@@ -5,9 +5,9 @@ wipe's boundary onto itself.
 The shot before the cut pans slowly over one scene in one palette; the cut goes to a
 still view of that scene a little behind the pan. Within the half second `back` looks
 at, the pan passed near the new view, so the old picture "comes back" to about half the
-cut's change, as lightning's would (`decide.RETURN_SHARE`); but the new picture holds
+cut's change, as lightning's would (`rules.RETURN_SHARE`); but the new picture holds
 (`stay` near 0), and lightning's does not, so it is refused only when the old picture
-comes back closer (`decide.HELD_RETURN_SHARE`).
+comes back closer (`rules.HELD_RETURN_SHARE`).
 
 Numpy thumbnails, helpers of `test_detect_motion` and `test_detect_weak_cut`.
 """
@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from segspec.detect.decide import HELD_RETURN_SHARE, HOLD_STAY, LOCATE_BACK, RETURN_SHARE
 from segspec.detect.frames import THUMB_W
+from segspec.detect.rules import HELD_RETURN_SHARE, HOLD_STAY, LOCATE_BACK, RETURN_SHARE
 from tests.detect.test_detect_light import LIGHT, scores
 from tests.detect.test_detect_motion import Luma, run, texture, thumbs
 from tests.detect.test_detect_weak_cut import scene

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from segspec.detect.decide import RETURN_SHARE
 from segspec.detect.features import features
 from segspec.detect.frames import THUMB_H, THUMB_W
+from segspec.detect.rules import RETURN_SHARE
 from segspec.detect.scores import FrameScores, ScoreStream, Timing
 from tests.detect.test_detect_motion import Luma, run, texture, thumbs
 

@@ -1,5 +1,5 @@
 """A 2-2.5 s wipe between two drifting shots is found by the longer window
-(`decide.LONG_BETWEEN_MAX`, `decide.LONG_SIDE_RATIO`). Its middle frames stray outside
+(`rules.LONG_BETWEEN_MAX`, `rules.LONG_SIDE_RATIO`). Its middle frames stray outside
 the span of the longer window's two ends by a quarter to two fifths of the change (both
 shots have drifted on over 1.6 s), more than the old limit of 0.15; and a 2.5 s wipe
 reaches past the longer window, so the change just outside it is the wipe's own (about

@@ -11,9 +11,9 @@ import numpy.typing as npt
 import pytest
 
 from segspec.detect import ShotFinder
-from segspec.detect.decide import MONO_MIN
 from segspec.detect.features import features
 from segspec.detect.frames import C_SIZE, THUMB_H, THUMB_W
+from segspec.detect.rules import MONO_MIN
 from segspec.detect.scores import ScoreStream, Timing
 
 Luma = npt.NDArray[np.float64]

@@ -1,7 +1,7 @@
 """A dissolve between two moving shots is a dissolve: its middle frames stray outside
 the span of the window's two ends (each end has drifted on), by a fifth of the change or
 so, but the long-range change is large, the sides are calm next to it and most of the
-picture is replaced (`decide.BETWEEN_MAX`).
+picture is replaced (`rules.BETWEEN_MAX`).
 
 Numpy thumbnails, helpers of `test_detect_motion`.
 """

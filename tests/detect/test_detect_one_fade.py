@@ -1,4 +1,4 @@
-"""A fade through black is one boundary, not two (`decide.RAMP_SECONDS`): an eased fade
+"""A fade through black is one boundary, not two (`rules.RAMP_SECONDS`): an eased fade
 (the picture darkens fast, then slowly; it comes back slowly, then fast) puts most of its
 change at its two ends, and the first window takes its fade-out and its fade-in for two
 transitions of their own, under 1.6 s apart. Midway the picture is black, off the line

@@ -1,4 +1,4 @@
-"""A long dissolve is one boundary, not two (`decide.ONE_SPAN`): the first window (0.8 s)
+"""A long dissolve is one boundary, not two (`rules.ONE_SPAN`): the first window (0.8 s)
 sees a 2.4 s dissolve's start and its end as two transitions of their own, more than its
 reach apart. Midway between them the picture is still changing and the longer window
 there sees its middle between its two ends, so only the stronger is kept. Every

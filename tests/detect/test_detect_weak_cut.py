@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from segspec.detect import DEFAULT_THRESHOLD
-from segspec.detect.decide import COVER_MIN, WEAK_COVER
 from segspec.detect.frames import THUMB_H, THUMB_W
+from segspec.detect.rules import COVER_MIN, WEAK_COVER
 from tests.detect.test_detect_light import scores
 from tests.detect.test_detect_motion import Luma, run, thumbs
 
