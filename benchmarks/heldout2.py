@@ -26,8 +26,8 @@ fade through black or white, no flash, zoom, shake, title or crossing figure.
   sizes (360p-1080p) assigned differently from `heldout.py`; composed at 384x216, encoded
   with x264 `faster` at CRF 26 (the other families use `veryfast`, CRF 23).
 
-Seeds 9400-9407, 9600-9607, 9800-9807, 10000-10007, 10200-10207 and 10400-10407 (seen in
-rounds 3-9, now tuning material) and 10600-10607 (new in round 10).
+Seeds 9400-9407, 9600-9607, 9800-9807, 10000-10007, 10200-10207, 10400-10407 and
+10600-10607 (seen in rounds 3-10, now tuning material) and 10800-10807 (new in round 11).
 Ground truth has the same shape as the other parts'.
 """
 

@@ -83,22 +83,29 @@ HELD = {
                                        "the seen procedural set 10400- (now tuning material)"),
     "seen family-3 11300 (tuning)": ("heldout3_11300", "heldout3", 11300,
                                      "the seen family-3 set 11300- (now tuning material)"),
-    # built before round 10's tuning, run once after its constants were committed
-    "new held-out 10500": ("heldout_10500", "heldout", 10500,
-                           "the new held-out part (held-out family, seeds 10500-)"),
-    "new procedural 10600": ("heldout2_10600", "heldout2", 10600,
-                             "the new procedural held-out part (seeds 10600-)"),
-    "new family-3 11400": ("heldout3_11400", "heldout3", 11400,
-                           "the new family-3 held-out part (heldout3.py, seeds 11400-)"),
+    # the round-10 parts, run once in round 10 (reported as they came out), now tuning material
+    "seen 10500 (tuning)": ("heldout_10500", "heldout", 10500,
+                            "the seen held-out set 10500- (now tuning material)"),
+    "seen procedural 10600 (tuning)": ("heldout2_10600", "heldout2", 10600,
+                                       "the seen procedural set 10600- (now tuning material)"),
+    "seen family-3 11400 (tuning)": ("heldout3_11400", "heldout3", 11400,
+                                     "the seen family-3 set 11400- (now tuning material)"),
+    # built before round 11's tuning, run once after its constants were committed
+    "new held-out 10700": ("heldout_10700", "heldout", 10700,
+                           "the new held-out part (held-out family, seeds 10700-)"),
+    "new procedural 10800": ("heldout2_10800", "heldout2", 10800,
+                             "the new procedural held-out part (seeds 10800-)"),
+    "new family-3 11500": ("heldout3_11500", "heldout3", 11500,
+                           "the new family-3 held-out part (heldout3.py, seeds 11500-)"),
 }  # fmt: skip
 """Every part but the tuning part: its folder under .work, its generator, first seed, and
 what the build step prints (generators are imported once the benchmark venv runs)."""
 
 PARTS = ("tuning", *HELD)
-"""The seen held-out sets (9100- to 10300-, procedural 9400- to 10400-, family-3 11000- to
-11300-) are tuning material now: they were run and read in earlier rounds (round 9 ran
-10300-, 10400- and 11300- once, unseen). The three new parts (held-out 10500-, procedural
-10600-, family-3 11400-) were built before round 10's tuning and not run until its
+"""The seen held-out sets (9100- to 10500-, procedural 9400- to 10600-, family-3 11000- to
+11400-) are tuning material now: they were run and read in earlier rounds (round 10 ran
+10500-, 10600- and 11400- once, unseen). The three new parts (held-out 10700-, procedural
+10800-, family-3 11500-) were built before round 11's tuning and not run until its
 constants were committed (README.md)."""
 
 
