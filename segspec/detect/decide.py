@@ -52,6 +52,7 @@ from segspec.detect.rules import (
     LOCATE_Q,
     LOCATE_RUN,
     LOCATE_SHARE,
+    LATE_SPAN,
     LOCATED_RANK,
     LONG_BETWEEN_MAX,
     LONG_SIDE_RATIO,
@@ -108,6 +109,11 @@ class Decider:
         self._held: list[Candidate] = []
         """Accepted candidates kept `pair` frames longer, in case the next accepted one is
         the other half of their transition (`_one_transition`)."""
+        self.late = round(LATE_SPAN * timing.long)
+        """How far after a boundary already given out a gradual candidate can still be
+        that transition seen again (`LATE_SPAN`)."""
+        self._given: Candidate | None = None
+        """The last accepted candidate given out (`_hold`)."""
         self._past: deque[tuple[int, float, float, float]] = deque()
         """(frame, wide, between2, spread) of recently evaluated frames, for
         `_one_transition`."""
@@ -347,7 +353,9 @@ class Decider:
 
     def _is_fade(self, s: FrameScores, near: list[FrameScores]) -> bool:
         """True at the flattest frame of a dip in spread that both sides ramp down to."""
-        if s.spread > FLAT or s.wide < self.cut_min:
+        # a fade longer than 2 s leaves the first window's ends both dim, alike to under
+        # the threshold: the longer window's ends tell the two pictures apart
+        if s.spread > FLAT or max(s.wide, s.wide2) < self.cut_min:
             return False
         if any(
             o.spread < s.spread or (o.spread == s.spread and o.frame < s.frame)
@@ -399,11 +407,12 @@ class Decider:
             if all(self._beats(c, o) for o in rivals):
                 self._hold(c)
         while self._held and (final or self._held[0].frame < horizon - self.pair):
-            yield self._held.pop(0).boundary
+            self._given = self._held.pop(0)
+            yield self._given.boundary
         self._pending = [c for c in self._pending if c not in ready]
         # decided candidates are kept only while a pending one could still be their rival
         self._decided = [c for c in (*self._decided, *ready) if c.frame >= horizon - 2 * widest]
-        while self._past and self._past[0][0] < horizon - 2 * widest - self.pair:
+        while self._past and self._past[0][0] < horizon - 2 * widest - max(self.pair, self.late):
             self._past.popleft()
 
     def _hold(self, c: Candidate) -> None:
@@ -413,11 +422,14 @@ class Decider:
             if self._beats(c, self._held[-1]):
                 self._held[-1] = c
             return
+        if not self._held and self._given and self._one_transition(self._given, c, self.late):
+            return  # the transition's boundary is out already (LATE_SPAN)
         self._held.append(c)
 
-    def _one_transition(self, c: Candidate, o: Candidate) -> bool:
-        """Whether two gradual candidates are one long transition seen twice (ONE_SPAN)."""
-        if c.form == "cut" or o.form == "cut" or abs(c.frame - o.frame) > self.pair:
+    def _one_transition(self, c: Candidate, o: Candidate, span: int = 0) -> bool:
+        """Whether two gradual candidates up to `span` frames apart (default ONE_SPAN's)
+        are one long transition seen twice."""
+        if c.form == "cut" or o.form == "cut" or abs(c.frame - o.frame) > (span or self.pair):
             return False
         past, first = self._past, self._past[0][0] if self._past else 0
         m = (c.frame + o.frame) // 2

@@ -162,3 +162,12 @@ tell a fade (its flat middle lies off the line between the two shots). A transit
 the fade's new shot has appeared is placed where the spread no longer rises. Round 10, by
 leaving one family out (0.16 chosen without the procedural family, whose folders it
 helps most; 0.25 without family 3, which it still helps)."""
+
+# -- round 11, gradual transitions (branch i11r11b) ----------------------------------
+LATE_SPAN = 2.5
+"""A gradual candidate accepted after the boundary before it has already been given out
+(it was held ONE_SPAN x the longer window's half-width, 1.6 s) is still that one
+transition seen again, and dropped, when it lies up to LATE_SPAN x that half-width
+(2.0 s) after it and the ONE_SPAN tests hold midway between them: a linear 3 s dissolve
+or fade's two halves are found 1.7-1.8 s apart. Holding boundaries longer would lengthen
+the look-ahead (and the split's memory); dropping the later one costs nothing."""
