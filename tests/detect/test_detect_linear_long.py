@@ -12,7 +12,12 @@ Two rules of round 11 make them so:
   threshold, so no fade was found (and the first window's two halves failed their side
   test): no boundary at 50, 59.94 and 60 fps (through white: at 50 fps).
 
-Two short dissolves with a still shot of 1.2 s between them stay two boundaries.
+The longer window's change makes a black frame a fade's bottom only where the spread
+ramps up from it for 0.8 s on both sides (`rules.LONG_FADE_STEPS`): a drifting shot dipping
+to black for 0.2 s gave a fade without it. Two short dissolves with a still shot of 1.2 s
+between them stay two boundaries. (`rules.LATE_BETWEEN` and `rules.LATE_DIM`, which keep
+the late join off two transitions of moving shots 1.7-2 s apart, were set on tuning
+material; no generated case here needs them.)
 Numpy thumbnails, helpers of `test_detect_motion`.
 """
 
@@ -25,6 +30,7 @@ from segspec.detect import decide
 from segspec.detect.rules import FLAT
 from tests.detect.test_detect_light import scores
 from tests.detect.test_detect_motion import THUMB_H, THUMB_W, Luma, dissolve, run, texture, thumbs
+from tests.detect.test_detect_moving_dissolve import drift, scene
 
 RATES = [24000 / 1001, 24.0, 25.0, 30000 / 1001, 30.0, 50.0, 60000 / 1001, 60.0]
 BLACK, WHITE = 16.0, 235.0
@@ -109,3 +115,27 @@ def test_two_dissolves_with_a_shot_of_1_2_seconds_between_are_two(fps: float) ->
     assert len(found) == 2, found
     assert before - 2 <= found[0][0] <= before + n + 1, found
     assert second - 2 <= found[1][0] <= second + n + 1, found
+
+
+def dip_to_black(fps: float, seconds: float) -> list[Luma]:
+    """4 s of a shot drifting at 0.2 picture widths a second that dips to black and back
+    (linearly, `seconds` long) in its middle: the lights going out for a moment."""
+    total = round(4 * fps)
+    shot = drift(scene(31, (100, 150)), total, 0.2 * THUMB_W / fps)
+    black = np.full((3, THUMB_H, THUMB_W), 128.0)
+    black[0] = BLACK
+    mid, half = total // 2, max(1, round(seconds * fps / 2))
+    gains = [min(1.0, abs(k - mid) / half) for k in range(total)]
+    return [p * g + black * (1 - g) for p, g in zip(shot, gains, strict=True)]
+
+
+@pytest.mark.parametrize("fps", [24000 / 1001, 25.0])
+def test_dip_to_black_in_a_drifting_shot_is_no_fade(
+    fps: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = thumbs(dip_to_black(fps, 0.2), grain=2)
+    assert run(rows, fps) == []
+    # what `rules.LONG_FADE_STEPS` is for: without the long ramps the longer window's
+    # change (the drift over 1.6 s) made the black frame a fade's bottom
+    monkeypatch.setattr(decide, "LONG_FADE_STEPS", 0)
+    assert len(run(rows, fps)) == 1
