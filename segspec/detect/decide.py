@@ -375,11 +375,13 @@ class Decider:
         return s.wide >= self.cut_min or self._long_ramps(s, near)
 
     def _long_ramps(self, s: FrameScores, near: list[FrameScores]) -> bool:
+        """Whether the spread rises by FADE_RISE at each of LONG_FADE_STEPS steps of
+        RAMP_SECONDS out from t on both sides (a frame outside the window breaks it)."""
         spread = {o.frame: o.spread for o in near}
         for way in (-1, 1):
-            marks = [spread.get(s.frame + way * k * self.ramp_step)
+            marks = [spread.get(s.frame + way * k * self.ramp_step, -1.0)
                      for k in range(LONG_FADE_STEPS + 1)]  # fmt: skip
-            if None in marks or not all(b > a + FADE_RISE for a, b in pairwise(marks)):  # type: ignore[operator]
+            if not all(b > a + FADE_RISE for a, b in pairwise(marks)):
                 return False
         return True
 
