@@ -6,7 +6,7 @@ Two rules of round 11 make them so:
   and its end as two transitions of their own, 1.7-1.8 s apart, past ONE_SPAN (1.6 s),
   after the first has been given out. The later one is dropped when the ONE_SPAN tests
   hold midway between them. Without it a 3 s dissolve gave two boundaries at 23.976, 24,
-  50, 59.94 and 60 fps, a 3 s fade through black two at 25 fps.
+  50, 59.94 and 60 fps, a 3 s fade through black two at 23.976 and 24 fps.
 - the fade rule's change is the larger of `wide` and `wide2`: at a 3 s fade's black
   frame, the frames 0.4 s away on both sides are both dim and alike to under the
   threshold, so no fade was found (and the first window's two halves failed their side
