@@ -28,7 +28,7 @@ import pytest
 
 from segspec.detect import decide
 from segspec.detect.rules import FLAT
-from tests.detect.test_detect_light import scores
+from tests.detect.test_detect_light import fade_through, scores
 from tests.detect.test_detect_motion import THUMB_H, THUMB_W, Luma, dissolve, run, texture, thumbs
 from tests.detect.test_detect_moving_dissolve import drift, scene
 
@@ -139,3 +139,18 @@ def test_dip_to_black_in_a_drifting_shot_is_no_fade(
     # change (the drift over 1.6 s) made the black frame a fade's bottom
     monkeypatch.setattr(decide, "LONG_FADE_STEPS", 0)
     assert len(run(rows, fps)) == 1
+
+
+@pytest.mark.parametrize("seconds", [2.0, 2.5, 3.0])
+@pytest.mark.parametrize("level", [BLACK, WHITE])
+@pytest.mark.parametrize("fps", RATES)
+def test_fade_reaching_its_flat_level_halfway_is_one_boundary(
+    fps: float, level: float, seconds: float
+) -> None:
+    # `fade_through`: no frame held flat, the flat level reached at the fade-out's end;
+    # at main the 3 s fade through black gave two boundaries at 25 fps, none at 50-60
+    n, before = round(seconds * fps), round(2 * fps)
+    a, b = texture(2, THUMB_W), texture(3, THUMB_W)
+    pics = [a] * before + fade_through(a, b, level, n // 2, n - n // 2) + [b] * before
+    found = run(thumbs(pics, grain=2), fps)
+    assert len(found) == 1 and before - 2 <= found[0][0] <= before + n + 1, found
