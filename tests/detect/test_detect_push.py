@@ -28,8 +28,8 @@ import numpy as np
 import pytest
 
 from segspec.detect import decide
-from segspec.detect.decide import Decider
 from segspec.detect.boundary import Candidate
+from segspec.detect.decide import Decider
 from segspec.detect.rules import MONO_MIN, PUSH_HUE, PUSH_RANK
 from segspec.detect.scores import Timing
 from tests.detect.test_detect_light import scores
@@ -127,8 +127,8 @@ def test_short_push_or_slide_is_one_boundary(
 def test_two_second_push_or_slide_is_one_boundary(
     fps: float, mode: str, vertical: bool, eased: bool, shots: str
 ) -> None:
-    # at main: none for every linear horizontal push, most vertical ones, and the
-    # eased pushes between drifting shots at 25-50 fps
+    # at main: none for every linear push but a few vertical ones, for eased pushes
+    # between drifting shots at 25-60 fps, and for linear horizontal slides at 29.97-60
     pics, first, n = push(mode, fps, 2.0, vertical=vertical, eased=eased, shots=shots)
     found_once(pics, first, n, fps)
 
@@ -136,12 +136,18 @@ def test_two_second_push_or_slide_is_one_boundary(
 LINEAR_3S_GAPS = {
     ("push", False, "still"): [24000 / 1001, 24.0],
     ("push", True, "still"): [50.0, 60000 / 1001, 60.0],
-    ("push", False, "drifting"): [25.0, 60000 / 1001],
+    ("push", False, "drifting"): [60000 / 1001],
     ("slide", True, "still"): RATES,
     ("slide", False, "drifting"): [24000 / 1001, 24.0, 25.0, 30000 / 1001, 30.0],
     ("slide", True, "drifting"): [25.0],
 }
 """The linear 3 s cases still wrong (two boundaries, or none): measured on this branch."""
+
+
+HALVES = pytest.mark.xfail(
+    strict=True,
+    reason="a linear 3 s push or slide's two halves (between2 midway 0.25-0.4, over LATE_BETWEEN)",
+)
 
 
 def three_second_cases() -> list[object]:
@@ -151,10 +157,8 @@ def three_second_cases() -> list[object]:
             for eased in (False, True):
                 for fps in RATES:
                     gap = not eased and fps in LINEAR_3S_GAPS.get((mode, vertical, shots), [])
-                    marks = [pytest.mark.xfail(strict=True, reason="a linear 3 s push or "
-                             "slide's two halves (between2 midway 0.25-0.4, over LATE_BETWEEN)")]
-                    cases.append(pytest.param(fps, mode, vertical, eased, shots,
-                                              marks=marks if gap else []))  # fmt: skip
+                    marks = [HALVES] if gap else []
+                    cases.append(pytest.param(fps, mode, vertical, eased, shots, marks=marks))
     return cases
 
 
@@ -224,7 +228,6 @@ def test_push_between_random_textures_is_a_pan_frame_for_frame() -> None:
     for k, p in enumerate(pics):
         off = round(min(max((k - first + 1) / (n + 1), 0.0), 1.0) * THUMB_W)
         assert np.array_equal(p, both[:, :, off : off + THUMB_W])
-    assert THUMB_H == p.shape[1]
 
 
 @pytest.mark.xfail(strict=True, reason="a push between random textures of one "
