@@ -74,8 +74,14 @@ makes the whole change around it: a cut between two views of one scene in one pa
 (the histogram barely moves, the blocks move only by the scene's own contrast)."""
 WEAK_RATIO = 3.0
 """...and it is this many times the ordinary step around it (as MOTION_RATIO),"""
-WEAK_CUTNESS = 4.0
-"""...this many times every step within 3 frames (no spread change: not a short fade),"""
+WEAK_CUTNESS = 2.0
+"""...this many times every step within 3 frames (not a short fade, whose steps are alike).
+It was 4.0 until round 11: a new shot that moves at once (a camera bump or a figure a
+frame or two after the cut) has a step of a third to a half of the cut's (family 3's
+similar-palette cuts at 25, 29.97 and 30 fps: 3.1-3.6). On the 22 tuning folders no
+false boundary appears from 4.0 down to 1.25 (at 1.0 three: two figures, a lightning
+step); only family 3 moves (+2 cuts, +1 wipe at 2.0; +1 cut more at 1.5, from a ratio of
+1.54). 2.0 leaves a margin on both sides (round 11, benchmarks/README.md)."""
 WEAK_WHOLE = WEAK_WIDE
 """...at least this share of the long-range change (`wide`: nothing else changes within
 0.4 s; a drifting or busy shot's own change over that time is larger than the step),"""
