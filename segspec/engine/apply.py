@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -290,6 +290,21 @@ class _Run:
             bucket.append(address)
 
 
+WAKE_SECONDS = 0.2
+"""How often the main thread wakes while jobs run. The kernel may hand a Ctrl-C to any
+thread; a worker that takes it only flags it, and Python runs the handler (raising
+KeyboardInterrupt) in the main thread, so that thread must not sleep until every job is
+done."""
+
+
+def _wait_awake(futures: list[Future[None]]) -> set[Future[None]]:
+    """Wait for every future, or the first to raise, waking every WAKE_SECONDS."""
+    while True:
+        done, pending = wait(futures, timeout=WAKE_SECONDS, return_when=FIRST_EXCEPTION)
+        if not pending or any(not f.cancelled() and f.exception() is not None for f in done):
+            return done
+
+
 def apply_plan(
     plan: Plan,
     wants: Mapping[str, Want],
@@ -326,7 +341,7 @@ def apply_plan(
     jobs = [c for c in todo if c.action is not Action.DELETE]
     pool = ThreadPoolExecutor(max_workers=max(1, options.parallelism))
     try:
-        futures = []
+        futures: list[Future[None]] = []
         for change in jobs:
             if change.action is Action.READ:
                 record = state.get(change.address)
@@ -334,7 +349,7 @@ def apply_plan(
                 futures.append(pool.submit(run.read, record, wants.get(change.address)))
             else:
                 futures.append(pool.submit(run.submit, change, wants[change.address]))
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        done = _wait_awake(futures)
         for future in done:
             future.result()  # re-raise a bug from a worker
     except BaseException:

@@ -10,6 +10,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -193,3 +194,46 @@ def test_interrupt_sigint_exits_130_nothing_failed(
     assert f"Apply complete: {JOBS - len(finished)} finished, 0 failed" in out
     assert set(statuses(root).values()) == {"Finished"} and len(statuses(root)) == JOBS
     check_all_clips(root)
+
+
+def test_interrupt_taken_by_a_worker_thread_still_stops_the_apply(
+    project: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The kernel may hand a process's SIGINT to any of its threads. Here it goes to the
+    job's worker thread on purpose: the main thread must still raise KeyboardInterrupt
+    and start no new job (it used to sleep in wait() until every job had finished)."""
+    root = project(spec())
+    monkeypatch.chdir(root)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    sent: list[str] = []
+
+    def interrupt_a_worker() -> None:
+        deadline = time.monotonic() + WATCH_SECONDS
+        while time.monotonic() < deadline and not sent:
+            if "Finished" in statuses(root).values():
+                workers = [t for t in threading.enumerate() if t.name.startswith("ThreadPool")]
+                if workers:
+                    assert workers[0].ident is not None
+                    signal.pthread_kill(workers[0].ident, signal.SIGINT)
+                    sent.append(workers[0].name)
+                    return
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=interrupt_a_worker, name="watcher")
+    watcher.start()
+    try:
+        capsys.readouterr()
+        code = entrypoint(["--no-color", "apply", "--auto-approve"])
+    finally:
+        watcher.join()
+        signal.signal(signal.SIGINT, previous)
+    _, err = capsys.readouterr()
+    assert sent, "no worker thread was found to interrupt"
+    assert code == 130, err
+    assert "Interrupted. Everything finished so far is recorded in the state." in err
+    finished = [a for a, s in statuses(root).items() if s == "Finished"]
+    # the job seen Finished, and at most the one running when the signal came
+    assert 1 <= len(finished) <= 2, finished
+    assert "Failed" not in statuses(root).values()
