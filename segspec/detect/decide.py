@@ -47,6 +47,9 @@ from segspec.detect.rules import (
     HELD_RETURN_SHARE,
     HOLD,
     HOLD_STAY,
+    LATE_BETWEEN,
+    LATE_DIM,
+    LATE_SPAN,
     LIT_SHARE,
     LOCATE_BACK,
     LOCATE_Q,
@@ -54,6 +57,7 @@ from segspec.detect.rules import (
     LOCATE_SHARE,
     LOCATED_RANK,
     LONG_BETWEEN_MAX,
+    LONG_FADE_STEPS,
     LONG_SIDE_RATIO,
     MIDDLE_SHARE,
     MONO_MIN,
@@ -108,9 +112,14 @@ class Decider:
         self._held: list[Candidate] = []
         """Accepted candidates kept `pair` frames longer, in case the next accepted one is
         the other half of their transition (`_one_transition`)."""
-        self._past: deque[tuple[int, float, float, float]] = deque()
-        """(frame, wide, between2, spread) of recently evaluated frames, for
-        `_one_transition`."""
+        self.late = round(LATE_SPAN * timing.long)
+        """How far after a boundary already given out a gradual candidate can still be
+        that transition seen again (`LATE_SPAN`)."""
+        self._given: Candidate | None = None
+        """The last accepted candidate given out (`_hold`)."""
+        self._past: deque[tuple[int, float, float, float, float]] = deque()
+        """(frame, wide, between2, spread, the larger of wide and wide2) of recently
+        evaluated frames, for `_one_transition`."""
         self.ramp_step = max(1, round(RAMP_SECONDS / HALF_SECONDS * timing.half))
 
     @property
@@ -147,7 +156,7 @@ class Decider:
     def _evaluate(self, t: int) -> Iterator[Boundary]:
         s = self._get(t)
         if s is not None:
-            self._past.append((t, s.wide, s.between2, s.spread))
+            self._past.append((t, s.wide, s.between2, s.spread, max(s.wide, s.wide2)))
         if s is not None and t > 0:
             cand = self._candidate(s)
             if cand is not None:
@@ -347,7 +356,7 @@ class Decider:
 
     def _is_fade(self, s: FrameScores, near: list[FrameScores]) -> bool:
         """True at the flattest frame of a dip in spread that both sides ramp down to."""
-        if s.spread > FLAT or s.wide < self.cut_min:
+        if s.spread > FLAT or max(s.wide, s.wide2) < self.cut_min:
             return False
         if any(
             o.spread < s.spread or (o.spread == s.spread and o.frame < s.frame)
@@ -358,7 +367,23 @@ class Decider:
         before = [o.spread for o in near if o.frame < s.frame - 2]
         after = [o.spread for o in near if o.frame > s.frame + 2]
         floor = max(4 * s.spread, 6.0)
-        return bool(before and after) and max(before) > floor and max(after) > floor
+        if not (before and after and max(before) > floor and max(after) > floor):
+            return False
+        # a fade longer than 2 s leaves the first window's ends both dim, alike to under
+        # the threshold: the longer window's ends tell the two pictures apart when the
+        # spread ramps up from t on both sides (LONG_FADE_STEPS)
+        return s.wide >= self.cut_min or self._long_ramps(s, near)
+
+    def _long_ramps(self, s: FrameScores, near: list[FrameScores]) -> bool:
+        """Whether the spread rises by FADE_RISE at each of LONG_FADE_STEPS steps of
+        RAMP_SECONDS out from t on both sides (a frame outside the window breaks it)."""
+        spread = {o.frame: o.spread for o in near}
+        for way in (-1, 1):
+            marks = [spread.get(s.frame + way * k * self.ramp_step, -1.0)
+                     for k in range(LONG_FADE_STEPS + 1)]  # fmt: skip
+            if not all(b > a + FADE_RISE for a, b in pairwise(marks)):
+                return False
+        return True
 
     def _plateau_middle(self, s: FrameScores, near: list[FrameScores], long: bool = False) -> bool:
         """True when t is the middle of the run of frames where `wide` (or `wide2`, over
@@ -399,11 +424,12 @@ class Decider:
             if all(self._beats(c, o) for o in rivals):
                 self._hold(c)
         while self._held and (final or self._held[0].frame < horizon - self.pair):
-            yield self._held.pop(0).boundary
+            self._given = self._held.pop(0)
+            yield self._given.boundary
         self._pending = [c for c in self._pending if c not in ready]
         # decided candidates are kept only while a pending one could still be their rival
         self._decided = [c for c in (*self._decided, *ready) if c.frame >= horizon - 2 * widest]
-        while self._past and self._past[0][0] < horizon - 2 * widest - self.pair:
+        while self._past and self._past[0][0] < horizon - 2 * widest - max(self.pair, self.late):
             self._past.popleft()
 
     def _hold(self, c: Candidate) -> None:
@@ -413,11 +439,21 @@ class Decider:
             if self._beats(c, self._held[-1]):
                 self._held[-1] = c
             return
+        if (
+            not self._held
+            and self._given
+            and self._one_transition(self._given, c, self.late, LATE_BETWEEN)
+            and self._changing(self._given, c)
+        ):
+            return  # the transition's boundary is out already (LATE_SPAN)
         self._held.append(c)
 
-    def _one_transition(self, c: Candidate, o: Candidate) -> bool:
-        """Whether two gradual candidates are one long transition seen twice (ONE_SPAN)."""
-        if c.form == "cut" or o.form == "cut" or abs(c.frame - o.frame) > self.pair:
+    def _one_transition(
+        self, c: Candidate, o: Candidate, span: int = 0, between: float = ONE_BETWEEN
+    ) -> bool:
+        """Whether two gradual candidates up to `span` frames apart (default ONE_SPAN's)
+        are one long transition seen twice (`between2` midway at most `between`)."""
+        if c.form == "cut" or o.form == "cut" or abs(c.frame - o.frame) > (span or self.pair):
             return False
         past, first = self._past, self._past[0][0] if self._past else 0
         m = (c.frame + o.frame) // 2
@@ -426,9 +462,24 @@ class Decider:
             past[k - first] for k in range(m - reach, m + reach + 1) if 0 <= k - first < len(past)
         ]
         return (
-            any(f == m and w >= ONE_WIDE * self.cut_min for f, w, _, _ in near)
-            and min((b for _, _, b, _ in near), default=1.0) <= ONE_BETWEEN
+            any(f == m and w >= ONE_WIDE * self.cut_min for f, w, _, _, _ in near)
+            and min((b for _, _, b, _, _ in near), default=1.0) <= between
         ) or self._one_fade(c, o)
+
+    def _changing(self, c: Candidate, o: Candidate) -> bool:
+        """Whether the picture changes all the way between two candidates (`LATE_SPAN`):
+        at every frame between them `wide` reaches ONE_WIDE x the threshold (`wide2`, on a
+        fade's dim frames, LATE_DIM: there the first window's ends are both dim). A
+        still shot between two transitions leaves `wide` low somewhere."""
+        past, first = self._past, self._past[0][0] if self._past else 0
+        lo, hi = sorted((c.frame, o.frame))
+        if lo < first or hi - first >= len(past):
+            return False
+        least = ONE_WIDE * self.cut_min
+        return all(
+            w >= least or (spread <= LATE_DIM and far >= least)
+            for _, w, _, spread, far in (past[k - first] for k in range(lo, hi + 1))
+        )
 
     def _one_fade(self, c: Candidate, o: Candidate) -> bool:
         """Whether two candidates are one fade's fade-out and fade-in (RAMP_SECONDS): a

@@ -174,3 +174,28 @@ tell a fade (its flat middle lies off the line between the two shots). A transit
 the fade's new shot has appeared is placed where the spread no longer rises. Round 10, by
 leaving one family out (0.16 chosen without the procedural family, whose folders it
 helps most; 0.25 without family 3, which it still helps)."""
+
+# -- round 11, gradual transitions (branch i11r11b) ----------------------------------
+LATE_SPAN = 2.5
+"""A gradual candidate accepted after the boundary before it has already been given out
+(it was held ONE_SPAN x the longer window's half-width, 1.6 s) is still that one
+transition seen again, and dropped, when it lies up to LATE_SPAN x that half-width
+(2.0 s) after it and the ONE_SPAN tests hold midway between them: a linear 3 s dissolve
+or fade's two halves are found 1.7-1.8 s apart. Holding boundaries longer would lengthen
+the look-ahead (and the split's memory); dropping the later one costs nothing."""
+LATE_BETWEEN = 0.05
+"""...but only when the longer window midway sees its middle frames right on the line
+between its two ends (`between2` at most this, not ONE_BETWEEN): two transitions of moving
+shots 1.7-2 s apart on the tuning material give 0.09-0.19 there (and were taken for one
+with ONE_BETWEEN), a linear dissolve between still shots about 0."""
+LATE_DIM = 2 * FLAT
+"""...and the picture changes all the way between them: `wide` at least ONE_WIDE x the
+threshold at every frame, or `wide2` on frames dimmer than this spread (a fade's middle,
+where the first window's two ends are both dim). Two transitions of moving shots 1.7-2 s
+apart on the tuning material have a calmer moment between them (`wide` 0.05-0.06)."""
+LONG_FADE_STEPS = 5
+"""A fade's black (or white) frame is a fade's bottom by the longer window's change
+(`wide2`) when the first window's ends are both still dim (a fade of more than 2 s:
+`wide` under the threshold) and the spread rises at each of this many steps of
+RAMP_SECONDS out from it on both sides (0.8 s): a long fade's ramps. A dip to dark and
+back to a moving shot has its spread back within a step or two."""
