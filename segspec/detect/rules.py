@@ -11,7 +11,13 @@ from __future__ import annotations
 from segspec.detect.scores import WEAK_GATE, WEAK_WIDE
 
 DEFAULT_THRESHOLD = 0.2
-MOTION_RATIO = 3.0
+MOTION_RATIO = 2.5
+"""A hard cut's step must be this many times the ordinary step around it (the median over
+the decision window). It was 3.0 until round 11: a cut between two busy shots (three
+quarters of the picture moving a block or so a frame) is 2.7-2.9 times their steps
+(family 3: 2.94 at 25 and 30 fps). On the 22 tuning folders 2.5 gains two family-3 cuts
+and a dissolve and loses nothing; at 2.25 the held-out family loses (a false cut and a
+missed dissolve). Without family 3 every value from 2.5 to 3.0 ties (round 11)."""
 WIDE_FACTOR = 1.5
 """A gradual transition's `wide` must reach WIDE_FACTOR x the cut threshold."""
 SIDE_RATIO = 2.0
@@ -73,9 +79,15 @@ WEAK_SHARE = WEAK_GATE
 makes the whole change around it: a cut between two views of one scene in one palette
 (the histogram barely moves, the blocks move only by the scene's own contrast)."""
 WEAK_RATIO = 3.0
-"""...and it is this many times the ordinary step around it (as MOTION_RATIO),"""
-WEAK_CUTNESS = 4.0
-"""...this many times every step within 3 frames (no spread change: not a short fade),"""
+"""...and it is this many times the ordinary step around it (MOTION_RATIO was 3.0 too),"""
+WEAK_CUTNESS = 2.0
+"""...this many times every step within 3 frames (not a short fade, whose steps are alike).
+It was 4.0 until round 11: a new shot that moves at once (a camera bump or a figure a
+frame or two after the cut) has a step of a third to a half of the cut's (family 3's
+similar-palette cuts at 25, 29.97 and 30 fps: 3.1-3.6). On the 22 tuning folders no
+false boundary appears from 4.0 down to 1.25 (at 1.0 three: two figures, a lightning
+step); only family 3 moves (+2 cuts, +1 wipe at 2.0; +1 cut more at 1.5, from a ratio of
+1.54). 2.0 leaves a margin on both sides (round 11, benchmarks/README.md)."""
 WEAK_WHOLE = WEAK_WIDE
 """...at least this share of the long-range change (`wide`: nothing else changes within
 0.4 s; a drifting or busy shot's own change over that time is larger than the step),"""
