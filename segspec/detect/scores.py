@@ -145,7 +145,8 @@ class FrameScores:
     """Colour-histogram distance (half the L1 norm, 0..1) between t-LONG and t+LONG (the
     smaller of `wide2`'s two pairs): how much of the longer window's change is in its
     colours. A pan or a zoom over one scene moves its colours about and keeps most of
-    them; a push or a slide brings in another shot's (`rules.PUSH_HUE`)."""
+    them; a push or a slide brings in another shot's (`rules.PUSH_HUE`). Measured only
+    where `wide2` reaches the stream's gate (otherwise 0)."""
 
 
 class ScoreStream:
@@ -241,12 +242,14 @@ class ScoreStream:
         if cut >= self.gate or (cut >= WEAK_GATE * self.gate and cut >= WEAK_WIDE * wide):
             back, stay = self._back(t)
             back = min(cut, back)
+        # the decider looks at `hue2` only where `wide2` reaches WIDE_FACTOR x the gate
+        hue2 = self._hue(a2, b2) if wide2 >= self.gate else 0.0
         g = self._grid
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
                            back, coverage(g[self._at(a)], g[self._at(b)]),
                            coverage(g[self._at(a2)], g[self._at(b2)]), stay,
-                           self._focus(t), self._hue(a2, b2))  # fmt: skip
+                           self._focus(t), hue2)  # fmt: skip
 
     def _back(self, t: int) -> tuple[float, float]:
         """Smallest distance from the frames up to `Timing.back` before t to the frames
