@@ -32,7 +32,7 @@ class Candidate:
     """A possible boundary while its neighbours are still being decided."""
 
     frame: int
-    form: str  # "cut" | "soft" | "gradual" | "fade": how it was found
+    form: str  # "cut" | "soft" | "gradual" | "fade" | "push": how it was found
     rank: float
     """Strength used to resolve neighbours (the form's priority plus its change)."""
     cut: float

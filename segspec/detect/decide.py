@@ -65,6 +65,8 @@ from segspec.detect.rules import (
     ONE_BETWEEN,
     ONE_SPAN,
     ONE_WIDE,
+    PUSH_HUE,
+    PUSH_RANK,
     RAMP_SECONDS,
     RETURN_SHARE,
     SIDE_RATIO,
@@ -211,13 +213,15 @@ class Decider:
             and s.wide2 >= self.wide_min
             and s.wide2 >= LONG_SIDE_RATIO * s.side2
             and s.between2 <= LONG_BETWEEN_MAX
-            and s.mono2 >= MONO_MIN
+            and (s.mono2 >= MONO_MIN or s.hue2 >= PUSH_HUE * self.cut_min)
             and s.wide >= MIDDLE_SHARE * s.wide2
             and self._cover(s, near, long=True) >= COVER_MIN
             and self._plateau_middle(s, near, long=True)
         ):
             at, placed = self._locate(s, near, self.long, s.wide2)
             b = self._gradual(s, near, "dissolve", s.wide2, at, long=True)
+            if s.mono2 < MONO_MIN:  # let in by its colours alone (PUSH_HUE): it yields
+                return Candidate(at, "push", PUSH_RANK, s.cut, s.wide2, b, t, placed)
             return Candidate(at, "gradual", 1.0 + s.wide2, s.cut, s.wide2, b, t, placed)
         return None
 

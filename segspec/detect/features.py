@@ -73,9 +73,13 @@ def distance(grid_a: Floats, hist_a: Floats, grid_b: Floats, hist_b: Floats) -> 
     """
     diff = np.subtract(grid_a, grid_b)
     pix = _mean(np.abs(diff, out=diff)) / 64.0
+    return 0.5 * (min(pix, 1.0) + hist_distance(hist_a, hist_b))
+
+
+def hist_distance(hist_a: Floats, hist_b: Floats) -> float:
+    """Half the L1 norm between two normalised colour histograms (0 same .. 1 disjoint)."""
     hdiff = np.subtract(hist_a, hist_b)
-    hist = 0.5 * float(np.add.reduce(np.abs(hdiff, out=hdiff)))
-    return 0.5 * (min(pix, 1.0) + hist)
+    return 0.5 * float(np.add.reduce(np.abs(hdiff, out=hdiff)))
 
 
 def nearest(grids_a: Floats, hists_a: Floats, grids_b: Floats, hists_b: Floats) -> float:

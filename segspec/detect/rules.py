@@ -199,3 +199,23 @@ LONG_FADE_STEPS = 5
 `wide` under the threshold) and the spread rises at each of this many steps of
 RAMP_SECONDS out from it on both sides (0.8 s): a long fade's ramps. A dip to dark and
 back to a moving shot has its spread back within a step or two."""
+
+# -- round 11, pushes and slides (branch i11r11c) -------------------------------------
+PUSH_HUE = 1.75
+"""The longer window's change may be as little monotonic as a pan's (`mono2` under
+MONO_MIN) when its colours change, by at least this x the threshold (`hue2`: the colour
+histograms of its two ends, half the L1 norm): a 2-3 s push or slide moves the old
+picture out and another shot's picture in, so each block sees content pass through it as
+in a pan, but the colours of the end are another shot's. A pan or a zoom over one scene
+keeps most of its colours (0.16-0.21 on generated fast pans of 0.6-1.2 picture widths a
+second; a push between two scenes of different tints 0.53-0.80). The other tests of the
+longer window (its side, `between2`, `cover2`, the middle's change) still hold: a pan
+goes on outside the window, a push stops. Two pictures of one palette pushed across each
+other stay unfound, as do two random textures of one distribution (such a push is, frame
+for frame, a pan over the two side by side)."""
+PUSH_RANK = 0.5
+"""A candidate let in by PUSH_HUE (form "push") ranks this low against its rivals: under
+every other candidate (a soft step is 0.5 + its cut), so it is a boundary only where
+nothing else is, and it does not make a cut inside its window yield (`_step_inside` is
+for gradual candidates). Ranked as a gradual one (1.0 + `wide2`), it moved short wipes'
+and a weak cut's boundaries off their frames on the family-3 tuning material."""

@@ -21,6 +21,7 @@ from segspec.detect.features import (
     Floats,
     coverage,
     distance,
+    hist_distance,
     nearest,
     out_of_range_rows,
 )
@@ -140,6 +141,12 @@ class FrameScores:
     """Share of the luma change from t-1 to t carried by the quarter of blocks that change
     most: near 1 when only a band of the picture changes (a wipe's moving edge), lower
     when the whole picture changes together (a dissolve)."""
+    hue2: float = 0.0
+    """Colour-histogram distance (half the L1 norm, 0..1) between t-LONG and t+LONG (the
+    smaller of `wide2`'s two pairs): how much of the longer window's change is in its
+    colours. A pan or a zoom over one scene moves its colours about and keeps most of
+    them; a push or a slide brings in another shot's (`rules.PUSH_HUE`). Measured only
+    where `wide2` reaches the stream's gate (otherwise 0)."""
 
 
 class ScoreStream:
@@ -235,12 +242,14 @@ class ScoreStream:
         if cut >= self.gate or (cut >= WEAK_GATE * self.gate and cut >= WEAK_WIDE * wide):
             back, stay = self._back(t)
             back = min(cut, back)
+        # the decider looks at `hue2` only where `wide2` reaches WIDE_FACTOR x the gate
+        hue2 = self._hue(a2, b2) if wide2 >= self.gate else 0.0
         g = self._grid
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
                            back, coverage(g[self._at(a)], g[self._at(b)]),
                            coverage(g[self._at(a2)], g[self._at(b2)]), stay,
-                           self._focus(t))  # fmt: skip
+                           self._focus(t), hue2)  # fmt: skip
 
     def _back(self, t: int) -> tuple[float, float]:
         """Smallest distance from the frames up to `Timing.back` before t to the frames
@@ -256,6 +265,11 @@ class ScoreStream:
         i = self._at(t)
         stay = nearest(g[i][None, :], h[i][None, :], grids_b, hists_b)
         return nearest(grids_a, hists_a, grids_b, hists_b), stay
+
+    def _hue(self, a: int, b: int) -> float:
+        h = self._hist
+        return min(hist_distance(h[self._at(a)], h[self._at(b)]),
+                   hist_distance(h[self._at(a - 3)], h[self._at(b + 3)]))  # fmt: skip
 
     def _mono(self, a: int, b: int) -> float:
         ia, ib = self._at(a), self._at(b)
@@ -283,5 +297,5 @@ class ScoreStream:
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
     names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
-             "mono2", "back", "cover", "cover2", "stay", "focus")  # fmt: skip
+             "mono2", "back", "cover", "cover2", "stay", "focus", "hue2")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}
