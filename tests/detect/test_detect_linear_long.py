@@ -105,18 +105,6 @@ def test_three_second_fade_through_black_is_found_by_the_longer_window(fps: floa
     assert bottom.spread <= FLAT and bottom.wide < THRESHOLD <= bottom.wide2
 
 
-@pytest.mark.parametrize("fps", RATES)
-def test_two_dissolves_with_a_shot_of_1_2_seconds_between_are_two(fps: float) -> None:
-    n, before, middle = round(0.5 * fps), round(2 * fps), round(1.2 * fps)
-    a, b, c = texture(2, THUMB_W), texture(3, THUMB_W), texture(4, THUMB_W)
-    pics = dissolve(a, b, before, n, middle) + dissolve(b, c, 0, n, before)
-    found = run(thumbs(pics, grain=2), fps)
-    second = before + n + middle
-    assert len(found) == 2, found
-    assert before - 2 <= found[0][0] <= before + n + 1, found
-    assert second - 2 <= found[1][0] <= second + n + 1, found
-
-
 def dip_to_black(fps: float, seconds: float) -> list[Luma]:
     """4 s of a shot drifting at 0.2 picture widths a second that dips to black and back
     (linearly, `seconds` long) in its middle: the lights going out for a moment."""

@@ -23,10 +23,10 @@ OLD_BETWEEN_MAX = 0.15
 """The limit before round 8, which these dissolves exceed."""
 
 
-def scene(seed: int, tint: tuple[float, float]) -> Luma:
-    """A smooth, contrasty scene (sums of slanted sines), 4 pictures wide, one tint."""
+def scene(seed: int, tint: tuple[float, float], widths: int = 4) -> Luma:
+    """A smooth, contrasty scene (sums of slanted sines), `widths` pictures wide, one tint."""
     rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:THUMB_H, 0 : 4 * THUMB_W].astype(np.float64)
+    y, x = np.mgrid[0:THUMB_H, 0 : widths * THUMB_W].astype(np.float64)
     wave = np.zeros_like(x)
     for _ in range(5):
         fx, fy = rng.uniform(0.08, 0.4, 2)

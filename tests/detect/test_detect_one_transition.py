@@ -25,9 +25,10 @@ def test_long_dissolve_is_one_boundary(fps: float) -> None:
     assert len(found) == 1 and before - 2 <= found[0][0] <= before + n + 1, found
 
 
+@pytest.mark.parametrize("apart", [1.0, 1.2])
 @pytest.mark.parametrize("fps", RATES)
-def test_two_dissolves_a_second_apart_are_two_boundaries(fps: float) -> None:
-    n, before, middle = round(0.5 * fps), round(2 * fps), round(1.0 * fps)
+def test_two_dissolves_a_second_apart_are_two_boundaries(fps: float, apart: float) -> None:
+    n, before, middle = round(0.5 * fps), round(2 * fps), round(apart * fps)
     a, b, c = texture(2, THUMB_W), texture(3, THUMB_W), texture(4, THUMB_W)
     pics = dissolve(a, b, before, n, middle) + dissolve(b, c, 0, n, before)
     found = run(thumbs(pics, grain=2), fps)

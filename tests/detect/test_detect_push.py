@@ -33,24 +33,12 @@ from segspec.detect.decide import Decider
 from segspec.detect.rules import MONO_MIN, PUSH_HUE, PUSH_RANK
 from segspec.detect.scores import Timing
 from tests.detect.test_detect_light import scores
-from tests.detect.test_detect_motion import THUMB_H, THUMB_W, Luma, pan, run, texture, thumbs
-from tests.detect.test_detect_moving_dissolve import drift
+from tests.detect.test_detect_motion import THUMB_W, Luma, pan, run, texture, thumbs
+from tests.detect.test_detect_moving_dissolve import drift, scene
 
 RATES = [24000 / 1001, 24.0, 25.0, 30000 / 1001, 30.0, 50.0, 60000 / 1001, 60.0]
 FEW = [24000 / 1001, 30000 / 1001, 60000 / 1001]
 THRESHOLD = 0.2  # `run`'s
-
-
-def wide_scene(seed: int, widths: int, tint: tuple[float, float]) -> Luma:
-    """A smooth, contrasty scene (sums of slanted sines) `widths` pictures wide, one tint."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:THUMB_H, 0 : widths * THUMB_W].astype(np.float64)
-    wave = np.zeros_like(x)
-    for _ in range(5):
-        fx, fy = rng.uniform(0.08, 0.4, 2)
-        wave += np.sin(fx * x + fy * y + rng.uniform(0, 6.3))
-    luma = 128 + 110 * wave / 4
-    return np.stack([luma, tint[0] + 0.2 * (luma - 128), tint[1] - 0.2 * (luma - 128)])
 
 
 def moved(a: Luma, b: Luma, p: float, mode: str, vertical: bool) -> Luma:
@@ -79,7 +67,7 @@ def push(
     (two still random textures of one distribution)."""
     n, before = max(2, round(seconds * fps)), round(2 * fps)
     total = 2 * before + n
-    one, two = wide_scene(31, 4, (100, 150)), wide_scene(32, 4, (150, 100))
+    one, two = scene(31, (100, 150)), scene(32, (150, 100))
     if shots == "drifting":
         a = drift(one, total, 0.2 * THUMB_W / fps)
         b = drift(two, total, 0.2 * THUMB_W / fps, backwards=True)
@@ -213,7 +201,7 @@ def test_fast_pan_over_one_scene_is_no_boundary(fps: float, speed: float) -> Non
     frames, reach = round(3 * fps), Timing.for_fps(fps).long + 3
     rows = thumbs(pan(1, frames, speed * THUMB_W / fps), grain=2)
     assert run(rows, fps) == []
-    rows = thumbs(drift(wide_scene(5, 6, (100, 150)), frames, speed * THUMB_W / fps), grain=2)
+    rows = thumbs(drift(scene(5, (100, 150), widths=6), frames, speed * THUMB_W / fps), grain=2)
     assert run(rows, fps) == []
     inside = scores(rows, fps)[reach:-reach]  # windows wholly inside the clip
     assert max(s.hue2 for s in inside) < PUSH_HUE * THRESHOLD
