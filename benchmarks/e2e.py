@@ -184,6 +184,8 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for side in SIDES:
         mine = [r for r in runs if r["side"] == side]
+        if not mine:
+            continue  # split-video skipped (--scenedetect-reps 0)
         out[side] = {
             "wall_s": _spread([r["wall_s"] for r in mine]),
             "cpu_s": _spread([r["cpu_s"] for r in mine]),
@@ -198,9 +200,9 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "clips": mine[-1]["clips"],
         }
     seg = {r["rep"]: r for r in runs if r["side"] == "segspec"}
-    out["segspec_vs_scenedetect"] = _spread(
-        [r["wall_s"] / seg[r["rep"]]["wall_s"] for r in runs if r["side"] == "scenedetect"]
-    )
+    versus = [r["wall_s"] / seg[r["rep"]]["wall_s"] for r in runs if r["side"] == "scenedetect"]
+    if versus:
+        out["segspec_vs_scenedetect"] = _spread(versus)
     out["frame_exact"] = all(bool(r["frame_exact"]) for r in seg.values())
     out["segspec_peak_kb"] = max(int(r["peak_kb"]) for r in seg.values())
     return out
@@ -246,7 +248,7 @@ def render(e: dict[str, Any]) -> list[str]:
         "| others' cores busy | load avg | clips |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for side in SIDES:
+    for side in (side for side in SIDES if side in s):
         x = s[side]
         lines.append(
             f"| {names[side]} | {x.get('reps', e['reps'])} | {_range(x['wall_s'], '.1f')} "
@@ -256,14 +258,15 @@ def render(e: dict[str, Any]) -> list[str]:
             f"| {_range(x['load'], '.1f')} | {x['clips']} |"
         )
     for side in SIDES[1:]:
-        if "per_rep" in s[side]:
+        if "per_rep" in s.get(side, {}):
             each = ", ".join(f"{w:.3f} ({c:.3f})" for _, w, c in s[side]["per_rep"])
             lines += ["", f"Per repetition, {names[side]}: wall ÷ floor (CPU ÷ floor) {each}."]
+    versus = s.get("segspec_vs_scenedetect")
+    faster = f"segspec is {_range(versus, '.2f')}× as fast as split-video; " if versus else ""
     lines += [
         "",
         f"segspec clips frame-exact and covering every frame once: {s['frame_exact']}; "
-        f"segspec is {_range(s['segspec_vs_scenedetect'], '.2f')}× as fast as split-video; "
-        f"peak memory of the split (VmHWM) {s['segspec_peak_kb'] / 1024:.0f} MB.",
+        f"{faster}peak memory of the split (VmHWM) {s['segspec_peak_kb'] / 1024:.0f} MB.",
     ]
     threads = [r for r in e["runs"] if r["rep"] == 0 and r["side"] != "scenedetect"]
     for r in threads:
