@@ -27,7 +27,8 @@ fade through black or white, no flash, zoom, shake, title or crossing figure.
   with x264 `faster` at CRF 26 (the other families use `veryfast`, CRF 23).
 
 Seeds 9400-9407, 9600-9607, 9800-9807, 10000-10007, 10200-10207, 10400-10407 and
-10600-10607 (seen in rounds 3-10, now tuning material) and 10800-10807 (new in round 11).
+10600-10607 and 10800-10807 (seen in rounds 3-11, now tuning material) and 12000-12007
+(new in round 12; 11000- and up to 11900- belong to family 3).
 Ground truth has the same shape as the other parts'.
 """
 

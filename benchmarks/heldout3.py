@@ -40,8 +40,8 @@ flashes, pans, zooms, shake, titles and figures of other shapes and motions.
   2-second GOP, no scene-cut keyframes and up to 5 B-frames (the others: `veryfast`
   CRF 23 or `faster` CRF 26, scene-cut keyframes).
 
-Seeds 11000-11007, 11100-11107, 11200-11207, 11300-11307 and 11400-11407 (run in rounds
-6-10), now tuning material; 11500-11507 (new in round 11).
+Seeds 11000-11007, 11100-11107, 11200-11207, 11300-11307, 11400-11407 and 11500-11507
+(run in rounds 6-11), now tuning material; 11600-11607 (new in round 12).
 Ground truth has the same shape as the other parts' (each transition's kind and inclusive
 frame span, a `style`; the hard negatives).
 

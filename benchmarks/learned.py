@@ -70,7 +70,7 @@ from segspec.detect.learned import (  # noqa: E402
     save_model,
 )
 
-NEW_PARTS = ("heldout_10700", "heldout2_10800", "heldout3_11500")
+NEW_PARTS = ("heldout_10900", "heldout2_12000", "heldout3_11600")
 CANDIDATES = 2
 """Version of the candidates and features `LearnedFinder` makes (the caches' key): bump it
 when segspec/detect/learned.py changes what it records."""

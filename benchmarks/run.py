@@ -90,22 +90,29 @@ HELD = {
                                        "the seen procedural set 10600- (now tuning material)"),
     "seen family-3 11400 (tuning)": ("heldout3_11400", "heldout3", 11400,
                                      "the seen family-3 set 11400- (now tuning material)"),
-    # built before round 11's tuning, run once after its constants were committed
-    "new held-out 10700": ("heldout_10700", "heldout", 10700,
-                           "the new held-out part (held-out family, seeds 10700-)"),
-    "new procedural 10800": ("heldout2_10800", "heldout2", 10800,
-                             "the new procedural held-out part (seeds 10800-)"),
-    "new family-3 11500": ("heldout3_11500", "heldout3", 11500,
-                           "the new family-3 held-out part (heldout3.py, seeds 11500-)"),
+    # the round-11 parts, run once in round 11 (reported as they came out), now tuning material
+    "seen 10700 (tuning)": ("heldout_10700", "heldout", 10700,
+                            "the seen held-out set 10700- (now tuning material)"),
+    "seen procedural 10800 (tuning)": ("heldout2_10800", "heldout2", 10800,
+                                       "the seen procedural set 10800- (now tuning material)"),
+    "seen family-3 11500 (tuning)": ("heldout3_11500", "heldout3", 11500,
+                                     "the seen family-3 set 11500- (now tuning material)"),
+    # built before round 12's tuning, run once after its constants were committed
+    "new held-out 10900": ("heldout_10900", "heldout", 10900,
+                           "the new held-out part (held-out family, seeds 10900-)"),
+    "new procedural 12000": ("heldout2_12000", "heldout2", 12000,
+                             "the new procedural held-out part (seeds 12000-)"),
+    "new family-3 11600": ("heldout3_11600", "heldout3", 11600,
+                           "the new family-3 held-out part (heldout3.py, seeds 11600-)"),
 }  # fmt: skip
 """Every part but the tuning part: its folder under .work, its generator, first seed, and
 what the build step prints (generators are imported once the benchmark venv runs)."""
 
 PARTS = ("tuning", *HELD)
-"""The seen held-out sets (9100- to 10500-, procedural 9400- to 10600-, family-3 11000- to
-11400-) are tuning material now: they were run and read in earlier rounds (round 10 ran
-10500-, 10600- and 11400- once, unseen). The three new parts (held-out 10700-, procedural
-10800-, family-3 11500-) were built before round 11's tuning and not run until its
+"""The seen held-out sets (9100- to 10700-, procedural 9400- to 10800-, family-3 11000- to
+11500-) are tuning material now: they were run and read in earlier rounds (round 11 ran
+10700-, 10800- and 11500- once, unseen). The three new parts (held-out 10900-, procedural
+12000-, family-3 11600-) were built before round 12's tuning and not run until its
 constants were committed (README.md)."""
 
 

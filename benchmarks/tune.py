@@ -103,10 +103,13 @@ TUNING = (
     "heldout_10500",
     "heldout2_10600",
     "heldout3_11400",
+    "heldout_10700",
+    "heldout2_10800",
+    "heldout3_11500",
 )
 """Folders tune.py may read: the tuning part and the held-out sets seen in earlier rounds
-(9100- to 10500-, procedural 9400- to 10600-, family-3 11000- to 11400-; now tuning
-material). The new held-out parts (`heldout_10700`, `heldout2_10800`, `heldout3_11500`) are
+(9100- to 10700-, procedural 9400- to 10800-, family-3 11000- to 11500-; now tuning
+material). The new held-out parts (`heldout_10900`, `heldout2_12000`, `heldout3_11600`) are
 refused: they are run once, by run.py, after the constants are committed."""
 
 
