@@ -25,29 +25,27 @@ Each accepted boundary is reported as a public `Boundary`: its kind (cut, dissol
 wipe), the frames its transition spans, the cut frame (the first frame of the new shot)
 and its strength. The rules' constants live in `rules.py`; `Boundary` and `Candidate` in
 `boundary.py`; the shaping of one transition (where its change is, its span, its kind, and
-the window tests for a fade or a plateau) in `spans.py`.
+the window tests for a fade or a plateau) in `spans.py`; the recent frames' scores that
+tell whether two accepted candidates are one transition seen twice in `recent.py`.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from itertools import pairwise
 
 from segspec.detect.boundary import Boundary, Candidate
+from segspec.detect.recent import Recent
 from segspec.detect.rules import (
     BETWEEN_MAX,
-    BETWEEN_REACH,
     COVER_MIN,
     CUTNESS,
     EDGE_FRACTION,
     EDGE_SHARE,
     FADE_SNAP,
-    FLAT,
     HELD_RETURN_SHARE,
     HOLD_STAY,
     LATE_BETWEEN,
-    LATE_DIM,
     LATE_SPAN,
     LOCATED_RANK,
     LONG_BETWEEN_MAX,
@@ -55,9 +53,7 @@ from segspec.detect.rules import (
     MIDDLE_SHARE,
     MONO_MIN,
     MOTION_RATIO,
-    ONE_BETWEEN,
     ONE_SPAN,
-    ONE_WIDE,
     PUSH_HUE,
     PUSH_RANK,
     RAMP_SECONDS,
@@ -108,16 +104,15 @@ class Decider:
         """The farthest two candidates can be rivals."""
         self._held: list[Candidate] = []
         """Accepted candidates kept `pair` frames longer, in case the next accepted one is
-        the other half of their transition (`_one_transition`)."""
+        the other half of their transition (`Recent.one_transition`)."""
         self.late = round(LATE_SPAN * timing.long)
         """How far after a boundary already given out a gradual candidate can still be
         that transition seen again (`LATE_SPAN`)."""
         self._given: Candidate | None = None
         """The last accepted candidate given out (`_hold`)."""
-        self._past: deque[tuple[int, float, float, float, float]] = deque()
-        """(frame, wide, between2, spread, the larger of wide and wide2) of recently
-        evaluated frames, for `_one_transition`."""
         self.ramp_step = max(1, round(RAMP_SECONDS / HALF_SECONDS * timing.half))
+        self._recent = Recent(self.half, self.pair, self.cut_min, self.ramp_step)
+        """Recently evaluated frames' scores, for `Recent.one_transition`."""
 
     @property
     def lag(self) -> int:
@@ -153,7 +148,7 @@ class Decider:
     def _evaluate(self, t: int) -> Iterator[Boundary]:
         s = self._get(t)
         if s is not None:
-            self._past.append((t, s.wide, s.between2, s.spread, max(s.wide, s.wide2)))
+            self._recent.add(t, s)
         if s is not None and t > 0:
             cand = self._candidate(s)
             if cand is not None:
@@ -277,75 +272,23 @@ class Decider:
         self._pending = [c for c in self._pending if c not in ready]
         # decided candidates are kept only while a pending one could still be their rival
         self._decided = [c for c in (*self._decided, *ready) if c.frame >= horizon - 2 * widest]
-        while self._past and self._past[0][0] < horizon - 2 * widest - max(self.pair, self.late):
-            self._past.popleft()
+        self._recent.forget_before(horizon - 2 * widest - max(self.pair, self.late))
 
     def _hold(self, c: Candidate) -> None:
         """Keep an accepted candidate, or only the stronger of it and the one accepted
         before it when the two are one transition seen twice."""
-        if self._held and self._one_transition(self._held[-1], c):
+        if self._held and self._recent.one_transition(self._held[-1], c):
             if self._beats(c, self._held[-1]):
                 self._held[-1] = c
             return
         if (
             not self._held
             and self._given
-            and self._one_transition(self._given, c, self.late, LATE_BETWEEN)
-            and self._changing(self._given, c)
+            and self._recent.one_transition(self._given, c, self.late, LATE_BETWEEN)
+            and self._recent.changing(self._given, c)
         ):
             return  # the transition's boundary is out already (LATE_SPAN)
         self._held.append(c)
-
-    def _one_transition(
-        self, c: Candidate, o: Candidate, span: int = 0, between: float = ONE_BETWEEN
-    ) -> bool:
-        """Whether two gradual candidates up to `span` frames apart (default ONE_SPAN's)
-        are one long transition seen twice (`between2` midway at most `between`)."""
-        if c.form == "cut" or o.form == "cut" or abs(c.frame - o.frame) > (span or self.pair):
-            return False
-        past, first = self._past, self._past[0][0] if self._past else 0
-        m = (c.frame + o.frame) // 2
-        reach = round(BETWEEN_REACH * self.half)
-        near = [
-            past[k - first] for k in range(m - reach, m + reach + 1) if 0 <= k - first < len(past)
-        ]
-        return (
-            any(f == m and w >= ONE_WIDE * self.cut_min for f, w, _, _, _ in near)
-            and min((b for _, _, b, _, _ in near), default=1.0) <= between
-        ) or self._one_fade(c, o)
-
-    def _changing(self, c: Candidate, o: Candidate) -> bool:
-        """Whether the picture changes all the way between two candidates (`LATE_SPAN`):
-        at every frame between them `wide` reaches ONE_WIDE x the threshold (`wide2`, on a
-        fade's dim frames, LATE_DIM: there the first window's ends are both dim). A
-        still shot between two transitions leaves `wide` low somewhere."""
-        past, first = self._past, self._past[0][0] if self._past else 0
-        lo, hi = sorted((c.frame, o.frame))
-        if lo < first or hi - first >= len(past):
-            return False
-        least = ONE_WIDE * self.cut_min
-        return all(
-            w >= least or (spread <= LATE_DIM and far >= least)
-            for _, w, _, spread, far in (past[k - first] for k in range(lo, hi + 1))
-        )
-
-    def _one_fade(self, c: Candidate, o: Candidate) -> bool:
-        """Whether two candidates are one fade's fade-out and fade-in (RAMP_SECONDS): a
-        flat frame lies between them, and from it the spread rises at every step out to
-        each of them."""
-        past, first = self._past, self._past[0][0] if self._past else 0
-        lo, hi = sorted((c.frame, o.frame))
-        if lo < first or hi - first >= len(past):
-            return False
-        spread = {k: past[k - first][3] for k in range(lo, hi + 1)}
-        bottom = min(spread, key=lambda k: spread[k])
-        if spread[bottom] > FLAT:
-            return False
-        for end, way in ((lo, -1), (hi, 1)):
-            marks = [spread[k] for k in range(bottom, end + way, way * self.ramp_step)]
-            if not all(b > a for a, b in pairwise(marks)):
-                return False
-        return True
 
     def _beats(self, c: Candidate, o: Candidate) -> bool:
         """Whether candidate `c` wins over its rival `o`: the one of higher `_rank`, then
