@@ -219,3 +219,18 @@ every other candidate (a soft step is 0.5 + its cut), so it is a boundary only w
 nothing else is, and it does not make a cut inside its window yield (`_step_inside` is
 for gradual candidates). Ranked as a gradual one (1.0 + `wide2`), it moved short wipes'
 and a weak cut's boundaries off their frames on the family-3 tuning material."""
+
+# -- round 12, objects entering a drifting shot (branch short12) -----------------------
+MOVED_MIN = COVER_MIN
+"""A transition short enough for the first window replaces most of the picture even when
+a block may match its old content one block away (`moved`: camera drift forgiven). In a
+drifting shot nearly every block changes by more than `features.COVER_LEVEL` in 0.8 s,
+so `cover` reads 0.75-0.9 where a dark object came in over a third of the picture and
+stayed (the procedural family's "object" negatives) and said nothing; forgiving a shift
+of a block, the object's blocks alone are left (0.35-0.45). The same half as COVER_MIN.
+On the nine tuning folders complete in round 12 (corpus, 10500, 10700, procedural 10400,
+10600, 10800, family 3 11300-11500), 0.5 removes three false boundaries (two objects and a
+false dissolve in a procedural shot) and changes nothing else; 0.6 removes one family-3
+false wipe more; at 0.7 a wipe of the tuning part is lost (0.5 keeps the margin). The
+longer window keeps `cover` alone: its ends span only part of a 3 s wipe (`moved` 0.38
+there), and the same test there lost that wipe (round 12)."""

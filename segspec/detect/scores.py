@@ -22,6 +22,7 @@ from segspec.detect.features import (
     coverage,
     distance,
     hist_distance,
+    moved_coverage,
     nearest,
     out_of_range_rows,
 )
@@ -147,6 +148,10 @@ class FrameScores:
     colours. A pan or a zoom over one scene moves its colours about and keeps most of
     them; a push or a slide brings in another shot's (`rules.PUSH_HUE`). Measured only
     where `wide2` reaches the stream's gate (otherwise 0)."""
+    moved: float = 1.0
+    """`cover` with camera drift forgiven (`features.moved_coverage`): the share of blocks
+    at t+HALF unlike every block within one block of their place at t-HALF. Measured only
+    where `wide` reaches the stream's gate (otherwise 1)."""
 
 
 class ScoreStream:
@@ -245,11 +250,12 @@ class ScoreStream:
         # the decider looks at `hue2` only where `wide2` reaches WIDE_FACTOR x the gate
         hue2 = self._hue(a2, b2) if wide2 >= self.gate else 0.0
         g = self._grid
+        moved = moved_coverage(g[self._at(a)], g[self._at(b)]) if wide >= self.gate else 1.0
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
                            back, coverage(g[self._at(a)], g[self._at(b)]),
                            coverage(g[self._at(a2)], g[self._at(b2)]), stay,
-                           self._focus(t), hue2)  # fmt: skip
+                           self._focus(t), hue2, moved)  # fmt: skip
 
     def _back(self, t: int) -> tuple[float, float]:
         """Smallest distance from the frames up to `Timing.back` before t to the frames
@@ -297,5 +303,5 @@ class ScoreStream:
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
     names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
-             "mono2", "back", "cover", "cover2", "stay", "focus", "hue2")  # fmt: skip
+             "mono2", "back", "cover", "cover2", "stay", "focus", "hue2", "moved")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}
