@@ -71,6 +71,8 @@ from segspec.detect.rules import (
     RETURN_SHARE,
     SIDE_RATIO,
     SPAN_SHARE,
+    UNIFORM_SHARE,
+    UNIFORM_SPREAD,
     WEAK_COVER,
     WEAK_CUTNESS,
     WEAK_RATIO,
@@ -173,6 +175,7 @@ class Decider:
         if (
             (strong or self._weak_alone(s))
             and not self._comes_back(s)
+            and not self._uniform(s)
             and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3)
         ):
             level = _median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
@@ -233,6 +236,15 @@ class Decider:
         if s.stay <= HOLD_STAY * s.cut:
             return s.back < HELD_RETURN_SHARE * s.cut
         return s.back < RETURN_SHARE * s.cut
+
+    def _uniform(self, s: FrameScores) -> bool:
+        """Whether a sudden change moves a textured picture by one uniform offset (an
+        encoder's colour jump at a keyframe): its luma changes stray from their mean by
+        at most UNIFORM_SHARE of the larger luma spread of the two frames, at least
+        UNIFORM_SPREAD (a cut between two flat pictures is uniform too, and stays a cut)."""
+        prev = self._get(s.frame - 1)
+        texture = max(s.spread, prev.spread if prev is not None else 0.0)
+        return texture >= UNIFORM_SPREAD and s.shift <= UNIFORM_SHARE * texture
 
     def _weak_alone(self, s: FrameScores) -> bool:
         """Whether a step under the threshold could still be a weak cut: at least

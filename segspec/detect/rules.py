@@ -219,3 +219,16 @@ every other candidate (a soft step is 0.5 + its cut), so it is a boundary only w
 nothing else is, and it does not make a cut inside its window yield (`_step_inside` is
 for gradual candidates). Ranked as a gradual one (1.0 + `wide2`), it moved short wipes'
 and a weak cut's boundaries off their frames on the family-3 tuning material."""
+
+# -- round 12, hard cuts (branch cuts12) ---------------------------------------------
+UNIFORM_SHARE = 0.1
+"""A sudden change is no cut when it moves the whole picture by one offset: its luma
+blocks' changes stray from their mean (`scores.FrameScores.shift`) by at most this share
+of the luma spread of the frames around it. An encoder's keyframe can shift every block
+of a textured picture by a few units of luma and chroma at once (Y +10, U +7, V +4 in
+0.02 of the picture's spread), which pushes most pixels across a coarse colour-histogram
+bin and scores as a cut of 0.3-0.4; a new picture, even another view of one scene,
+strays by 0.16 or more of the spread on the tuning material."""
+UNIFORM_SPREAD = 2 * FLAT
+"""...when that spread is at least this (a textured picture): between two flat pictures
+every cut is a uniform offset."""
