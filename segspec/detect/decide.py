@@ -209,6 +209,8 @@ class Decider:
             and self._plateau_middle(s, near)
         ):
             at, placed = self._locate(s, near, self.half, s.wide)
+            if placed and self._jump_at(at):
+                return None
             b = self._gradual(s, near, "dissolve", s.wide, at)
             return Candidate(at, "gradual", 1.0 + s.wide, s.cut, s.wide, b, t, placed)
         if (  # a transition too long for the first window, seen by the longer one
@@ -222,6 +224,8 @@ class Decider:
             and self._plateau_middle(s, near, long=True)
         ):
             at, placed = self._locate(s, near, self.long, s.wide2)
+            if placed and self._jump_at(at):
+                return None
             b = self._gradual(s, near, "dissolve", s.wide2, at, long=True)
             if s.mono2 < MONO_MIN:  # let in by its colours alone (PUSH_HUE): it yields
                 return Candidate(at, "push", PUSH_RANK, s.cut, s.wide2, b, t, placed)
@@ -245,6 +249,13 @@ class Decider:
         prev = self._get(s.frame - 1)
         texture = max(s.spread, prev.spread if prev is not None else 0.0)
         return texture >= UNIFORM_SPREAD and s.shift <= UNIFORM_SHARE * texture
+
+    def _jump_at(self, frame: int) -> bool:
+        """Whether a gradual candidate's change, concentrated on `frame` (`_locate`), is
+        a uniform jump there (`_uniform`): a drifting shot's keyframe colour jump, which
+        the long-range window sees too, is no dissolve either."""
+        s = self._get(frame)
+        return s is not None and self._uniform(s)
 
     def _weak_alone(self, s: FrameScores) -> bool:
         """Whether a step under the threshold could still be a weak cut: at least
