@@ -77,6 +77,7 @@ from segspec.detect.rules import (
     WEAK_CUTNESS,
     WEAK_RATIO,
     WEAK_SHARE,
+    WEAK_SHIFT,
     WEAK_SIDE,
     WEAK_WHOLE,
     WHOLE,
@@ -260,12 +261,13 @@ class Decider:
     def _weak_alone(self, s: FrameScores) -> bool:
         """Whether a step under the threshold could still be a weak cut: at least
         WEAK_SHARE of the threshold, the whole long-range change around it, with a calm
-        shot on either side, over most of the picture."""
+        shot on either side, over most of the picture, rearranged (WEAK_SHIFT)."""
         return (
             s.cut >= WEAK_SHARE * self.cut_min
             and s.cut >= WEAK_WHOLE * s.wide
             and s.side <= WEAK_SIDE * s.wide
             and s.cover >= WEAK_COVER
+            and s.shift >= WEAK_SHIFT
         )
 
     def _inside(self, t: int, reach: int) -> bool:

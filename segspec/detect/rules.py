@@ -232,3 +232,9 @@ strays by 0.16 or more of the spread on the tuning material."""
 UNIFORM_SPREAD = 2 * FLAT
 """...when that spread is at least this (a textured picture): between two flat pictures
 every cut is a uniform offset."""
+WEAK_SHIFT = 4.0
+"""A weak cut rearranges the picture: its luma blocks' changes stray from their mean
+(`shift`) by at least this (0..255 units). Two views of one scene do by their own
+contrast (10-21 on the tuning material); a weak step that moves every block by about one
+offset (0.9-2.7: an encoder's colour jump on a dim or flat picture, whose spread is too
+small for UNIFORM_SHARE) is a change of tint, not of shot."""
