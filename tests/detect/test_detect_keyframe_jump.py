@@ -14,7 +14,13 @@ import pytest
 
 from segspec.detect import DEFAULT_THRESHOLD
 from segspec.detect.frames import THUMB_H, THUMB_W
-from segspec.detect.rules import UNIFORM_SHARE
+from segspec.detect.rules import (
+    UNIFORM_SHARE,
+    UNIFORM_SPREAD,
+    WEAK_COVER,
+    WEAK_SHARE,
+    WEAK_SHIFT,
+)
 from tests.detect.test_detect_light import scores
 from tests.detect.test_detect_motion import Luma, run, texture, thumbs
 from tests.detect.test_detect_weak_cut import scene
@@ -60,3 +66,21 @@ def test_cut_between_two_flat_pictures_is_still_found(fps: float) -> None:
     dark, light = flat - np.array([60.0, 0.0, 0.0])[:, None, None], flat + 3 * JUMP
     rows = thumbs([dark] * n + [light] * n, grain=2)
     assert run(rows, fps) == [(n, "cut")]
+
+
+TINT = np.array([6.0, 5.0, 4.0])[:, None, None]
+"""A weak keyframe offset: Y +6, U +5, V +4."""
+
+
+@pytest.mark.parametrize("fps", RATES)
+def test_weak_colour_jump_of_a_dim_picture_is_no_weak_cut(fps: float) -> None:
+    wide, n = scene(45, 20.0), round(4 * fps)
+    shot = [wide[:, :, k * 16 // n : k * 16 // n + THUMB_W] for k in range(n)]
+    at = n // 2 + n // 32
+    rows = thumbs([p + TINT if k >= at else p for k, p in enumerate(shot)], grain=2)
+    s = scores(rows, fps)[at]
+    # what the rule is for: a weak step over the whole picture, in a picture too dim for
+    # UNIFORM_SHARE, that moves every block by about one offset
+    assert WEAK_SHARE * DEFAULT_THRESHOLD <= s.cut < DEFAULT_THRESHOLD, s
+    assert s.spread < UNIFORM_SPREAD and s.shift < WEAK_SHIFT and s.cover >= WEAK_COVER, s
+    assert run(rows, fps) == []
