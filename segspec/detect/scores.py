@@ -44,7 +44,7 @@ WEAK_GATE = 0.4
 """`back` is also measured where `cut` reaches this share of the gate and WEAK_WIDE x
 `wide`: the decider accepts such weak cuts (`rules.WEAK_SHARE`, `rules.WEAK_WHOLE`), and
 a weak step of lightning must be told from them too."""
-WEAK_WIDE = 0.8
+WEAK_WIDE = 0.6
 
 
 FLASH_SHIFT = 5
