@@ -243,3 +243,9 @@ WEAK_SHIFT = 4.0
 contrast (10-21 on the tuning material); a weak step that moves every block by about one
 offset (0.9-2.7: an encoder's colour jump on a dim or flat picture, whose spread is too
 small for UNIFORM_SHARE) is a change of tint, not of shot."""
+WEAK_FOCUS = 0.85
+"""...and a weak cut changes the picture all over, not in a band: under this share of its
+luma change lies in the quarter of blocks that change most (`focus`). A wipe's or a
+push's moving edge can make one step that carries most of the 0.8 s change around it
+(0.98 on the tuning material, in a 2 s parallax push); a cut between two views of one
+scene gives 0.41-0.71."""
