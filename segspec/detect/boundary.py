@@ -43,7 +43,7 @@ class Candidate:
     origin: int = -1
     """The frame whose scores found it (a gradual one may be placed elsewhere)."""
     placed: bool = False
-    """A gradual candidate `_locate` placed on its own concentrated change (which may be
+    """A gradual candidate `spans.locate` placed on its own concentrated change (which may be
     the frame that found it)."""
 
     @property

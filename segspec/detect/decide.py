@@ -11,7 +11,7 @@ Three kinds of candidate, each tested on a short window of scores around a frame
   two ends (`between`), and the frame is the middle of the plateau where `wide` peaks
   (the same test over a window twice as long, `wide2`, finds transitions too long for
   the first); a transition whose change is concentrated in a few frames is then placed
-  where that change is (`_locate`);
+  where that change is (`spans.locate`);
 - a fade through a flat colour: a near-uniform frame (`spread` ~ 0) that the frames on
   both sides ramp down to, with different pictures on either side.
 
@@ -24,53 +24,41 @@ one-frame events (a cut's step, a flash) stay in frames.
 Each accepted boundary is reported as a public `Boundary`: its kind (cut, dissolve, fade,
 wipe), the frames its transition spans, the cut frame (the first frame of the new shot)
 and its strength. The rules' constants live in `rules.py`; `Boundary` and `Candidate` in
-`boundary.py`.
+`boundary.py`; the shaping of one transition (where its change is, its span, its kind, and
+the window tests for a fade or a plateau) in `spans.py`; the recent frames' scores that
+tell whether two accepted candidates are one transition seen twice in `recent.py`.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from itertools import pairwise
 
-from segspec.detect.boundary import Boundary, Candidate, Kind
+from segspec.detect.boundary import Boundary, Candidate
+from segspec.detect.recent import Recent
 from segspec.detect.rules import (
     BETWEEN_MAX,
-    BETWEEN_REACH,
     COVER_MIN,
     CUTNESS,
     EDGE_FRACTION,
     EDGE_SHARE,
-    FADE_RISE,
     FADE_SNAP,
-    FLAT,
     HELD_RETURN_SHARE,
-    HOLD,
     HOLD_STAY,
     LATE_BETWEEN,
-    LATE_DIM,
     LATE_SPAN,
-    LIT_SHARE,
-    LOCATE_BACK,
-    LOCATE_Q,
-    LOCATE_RUN,
-    LOCATE_SHARE,
     LOCATED_RANK,
     LONG_BETWEEN_MAX,
-    LONG_FADE_STEPS,
     LONG_SIDE_RATIO,
     MIDDLE_SHARE,
     MONO_MIN,
     MOTION_RATIO,
-    ONE_BETWEEN,
     ONE_SPAN,
-    ONE_WIDE,
     PUSH_HUE,
     PUSH_RANK,
     RAMP_SECONDS,
     RETURN_SHARE,
     SIDE_RATIO,
-    SPAN_SHARE,
     UNIFORM_SHARE,
     UNIFORM_SPREAD,
     WEAK_COVER,
@@ -83,15 +71,18 @@ from segspec.detect.rules import (
     WEAK_WHOLE,
     WHOLE,
     WIDE_FACTOR,
-    WIPE_FOCUS,
 )
 from segspec.detect.scores import DEFAULT_TIMING, HALF_SECONDS, FrameScores, Timing
-
-
-def _median(values: list[float]) -> float:
-    s = sorted(values)
-    n = len(s)
-    return s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
+from segspec.detect.spans import (
+    between,
+    cover,
+    gradual,
+    is_fade,
+    lit,
+    locate,
+    median,
+    plateau_middle,
+)
 
 
 class Decider:
@@ -117,22 +108,21 @@ class Decider:
         """The farthest two candidates can be rivals."""
         self._held: list[Candidate] = []
         """Accepted candidates kept `pair` frames longer, in case the next accepted one is
-        the other half of their transition (`_one_transition`)."""
+        the other half of their transition (`Recent.one_transition`)."""
         self.late = round(LATE_SPAN * timing.long)
         """How far after a boundary already given out a gradual candidate can still be
         that transition seen again (`LATE_SPAN`)."""
         self._given: Candidate | None = None
         """The last accepted candidate given out (`_hold`)."""
-        self._past: deque[tuple[int, float, float, float, float]] = deque()
-        """(frame, wide, between2, spread, the larger of wide and wide2) of recently
-        evaluated frames, for `_one_transition`."""
         self.ramp_step = max(1, round(RAMP_SECONDS / HALF_SECONDS * timing.half))
+        self._recent = Recent(self.half, self.pair, self.cut_min, self.ramp_step)
+        """Recently evaluated frames' scores, for `Recent.one_transition`."""
 
     @property
     def lag(self) -> int:
         """At most how many frames behind the newest scores a boundary is final."""
         # a gradual candidate may be placed up to `long` frames before the frame that
-        # found it (`_locate`)
+        # found it (`spans.locate`)
         return self.look + self.widest + self.long + self.pair + 1
 
     def push(self, s: FrameScores) -> Iterator[Boundary]:
@@ -162,7 +152,7 @@ class Decider:
     def _evaluate(self, t: int) -> Iterator[Boundary]:
         s = self._get(t)
         if s is not None:
-            self._past.append((t, s.wide, s.between2, s.spread, max(s.wide, s.wide2)))
+            self._recent.add(t, s)
         if s is not None and t > 0:
             cand = self._candidate(s)
             if cand is not None:
@@ -180,7 +170,7 @@ class Decider:
             and not self._jump(s, near)
             and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3)
         ):
-            level = _median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
+            level = median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
             others = max((o.step for o in near if 0 < abs(o.frame - t) <= 3), default=0.0)
             if not strong:
                 # a weak cut (two views of one scene in one palette): one step, alone
@@ -191,29 +181,29 @@ class Decider:
                 if s.cut >= CUTNESS * others or s.cut >= WHOLE * s.wide:
                     b = Boundary(t, "cut", t, t, round(s.cut, 4))
                     return Candidate(t, "cut", 2.0 + s.cut, s.cut, s.wide, b)
-                b = self._gradual(s, near, "dissolve", s.cut)
+                b = gradual(s, near, "dissolve", s.cut, self.half)
                 return Candidate(t, "soft", 0.5 + s.cut, s.cut, s.wide, b)
-        if self._is_fade(s, near) and not self._lit(s, near):
+        if is_fade(s, near, self.cut_min, self.ramp_step) and not lit(s, near, self.cut_min):
             # a flat shot next to a short transition also dips in spread: when the change
             # is concentrated a few frames away from the flattest frame, it is there
-            at, _ = self._locate(s, near, self.half, s.wide)
+            at, _ = locate(s, near, self.half, s.wide)
             if abs(at - t) <= FADE_SNAP * self.half:
-                b = self._gradual(s, near, "fade", s.wide)
+                b = gradual(s, near, "fade", s.wide, self.half)
                 return Candidate(t, "fade", 1.5 + s.wide, s.cut, s.wide, b)
-            b = self._gradual(s, near, "dissolve", s.wide, at)
+            b = gradual(s, near, "dissolve", s.wide, self.half, at)
             return Candidate(at, "fade", 1.5 + s.wide, s.cut, s.wide, b, t)
         if (
             self._inside(t, self.half + self.side)
             and s.wide >= self.wide_min
             and s.wide >= SIDE_RATIO * s.side
-            and self._between(s, near) <= BETWEEN_MAX
-            and self._cover(s, near) >= COVER_MIN
-            and self._plateau_middle(s, near)
+            and between(s, near, self.half) <= BETWEEN_MAX
+            and cover(s, near, self.half) >= COVER_MIN
+            and plateau_middle(s, near, self.half)
         ):
-            at, placed = self._locate(s, near, self.half, s.wide)
+            at, placed = locate(s, near, self.half, s.wide)
             if placed and self._jump_at(at, near):
                 return None
-            b = self._gradual(s, near, "dissolve", s.wide, at)
+            b = gradual(s, near, "dissolve", s.wide, self.half, at)
             return Candidate(at, "gradual", 1.0 + s.wide, s.cut, s.wide, b, t, placed)
         if (  # a transition too long for the first window, seen by the longer one
             self._inside(t, self.long + self.half)
@@ -222,13 +212,13 @@ class Decider:
             and s.between2 <= LONG_BETWEEN_MAX
             and (s.mono2 >= MONO_MIN or s.hue2 >= PUSH_HUE * self.cut_min)
             and s.wide >= MIDDLE_SHARE * s.wide2
-            and self._cover(s, near, long=True) >= COVER_MIN
-            and self._plateau_middle(s, near, long=True)
+            and cover(s, near, self.half, long=True) >= COVER_MIN
+            and plateau_middle(s, near, self.long, long=True)
         ):
-            at, placed = self._locate(s, near, self.long, s.wide2)
+            at, placed = locate(s, near, self.long, s.wide2)
             if placed and self._jump_at(at, near):
                 return None
-            b = self._gradual(s, near, "dissolve", s.wide2, at, long=True)
+            b = gradual(s, near, "dissolve", s.wide2, self.long, at)
             if s.mono2 < MONO_MIN:  # let in by its colours alone (PUSH_HUE): it yields
                 return Candidate(at, "push", PUSH_RANK, s.cut, s.wide2, b, t, placed)
             return Candidate(at, "gradual", 1.0 + s.wide2, s.cut, s.wide2, b, t, placed)
@@ -289,157 +279,6 @@ class Decider:
         whole, and a transition in a video's last second is still found.)"""
         return t - reach - 3 >= 0
 
-    def _between(self, s: FrameScores, near: list[FrameScores]) -> float:
-        """The first window's `between` at its smallest within BETWEEN_REACH of t."""
-        reach = round(BETWEEN_REACH * self.half)
-        return min(o.between for o in near if abs(o.frame - s.frame) <= reach)
-
-    def _cover(self, s: FrameScores, near: list[FrameScores], long: bool = False) -> float:
-        """The window's `cover` (or `cover2`) at its largest within BETWEEN_REACH of t."""
-        reach = round(BETWEEN_REACH * self.half)
-        return max(o.cover2 if long else o.cover for o in near if abs(o.frame - s.frame) <= reach)
-
-    def _locate(
-        self, s: FrameScores, near: list[FrameScores], half: int, wide: float
-    ) -> tuple[int, bool]:
-        """Where, inside the long-range window around t, the change actually happens.
-
-        The plateau where `wide` peaks is as long as the window minus the transition, so
-        its middle is the transition's middle only when the shots on both sides hold
-        still; for a short transition it can miss by several frames. The change is
-        located instead where the straddling distances (`cut`) above the window's ordinary
-        level reach half their sum (a long dissolve spreads them evenly: its middle stays).
-        Returns that frame and True, or t and False when the change is not concentrated.
-        """
-        t = s.frame
-        win = [o for o in near if t - half < o.frame <= t + half]
-        # `cut` rather than `step`: a flash's frames step far but do not straddle a change;
-        # lightning's do, but come back (LOCATE_BACK)
-        cuts = [(o.frame, o.cut if o.back >= LOCATE_BACK * o.cut else o.back) for o in win]
-        level = _median([c for _, c in cuts] or [0.0])
-        excess = [(f, max(c - level, 0.0)) for f, c in cuts]
-        total = sum(e for _, e in excess)
-        if total < LOCATE_SHARE * wide:
-            return t, False
-        acc, marks = 0.0, []
-        for frame, e in excess:
-            acc += e
-            marks.append((acc, frame))
-        lo, mid, hi = (next(f for a, f in marks if a >= q * total)
-                       for q in (LOCATE_Q, 0.5, 1 - LOCATE_Q))  # fmt: skip
-        # only a change concentrated in a short run of frames is placed there; one spread
-        # over the window (a long dissolve, maybe with a visible start) keeps its middle
-        return (mid, True) if hi - lo < LOCATE_RUN * half else (t, False)
-
-    def _gradual(
-        self,
-        s: FrameScores,
-        near: list[FrameScores],
-        kind: Kind,
-        change: float,
-        at: int = -1,
-        long: bool = False,
-    ) -> Boundary:
-        """The public form of a gradual candidate: its span, and dissolve versus wipe.
-
-        The span is the run of frames around `at` (default: t) whose step stays near the
-        largest step in the transition's middle (within the decision window, so a
-        transition longer than the window is reported by the part of it the window sees).
-        """
-        t = s.frame if at < 0 else at
-        if kind == "fade":
-            return self._fade_span(s, near, change)
-        reach = (self.long if long else self.half) + 2
-        steps = {o.frame: o.step for o in near if abs(o.frame - t) <= reach}
-        core = [steps[k] for k in range(t - 2, t + 3) if k in steps]
-        floor = max(SPAN_SHARE * max(core, default=0.0), 0.02)
-        changed = [k for k in steps if steps[k] >= floor]
-        first = last = t
-        # grow from t over frames that change, bridging short holds (a fade's flat frames)
-        while any(first - g in changed for g in range(1, HOLD + 2)):
-            first = max(k for k in changed if first - HOLD - 1 <= k < first)
-        while any(last + g in changed for g in range(1, HOLD + 2)):
-            last = min(k for k in changed if last < k <= last + HOLD + 1)
-        # the step into frame k is the change from k-1 to k: `first` is the first frame
-        # already changed; the last changing step leads into the new shot's first frame
-        last = max(last - 1, t)
-        if kind == "dissolve":
-            focus = sorted(o.focus for o in near if first <= o.frame <= last)
-            if focus and focus[len(focus) // 2] >= WIPE_FOCUS:
-                kind = "wipe"
-        return Boundary(t, kind, min(first, t), last, round(change, 4))
-
-    def _fade_span(self, s: FrameScores, near: list[FrameScores], change: float) -> Boundary:
-        """A fade spans the frames around its flat bottom whose spread still rises away
-        from it (the picture fading out before it, fading in after it)."""
-        spread = {o.frame: o.spread for o in near}
-        first = last = s.frame
-        while first - 1 in spread and spread[first - 1] <= FLAT:  # held flat frames
-            first -= 1
-        while last + 1 in spread and spread[last + 1] <= FLAT:
-            last += 1
-        while first - 1 in spread and spread[first - 1] > spread[first] + FADE_RISE:
-            first -= 1
-        while last + 1 in spread and spread[last + 1] > spread[last] + FADE_RISE:
-            last += 1
-        return Boundary(s.frame, "fade", first, last, round(change, 4))
-
-    def _lit(self, s: FrameScores, near: list[FrameScores]) -> bool:
-        """True when a flat frame was reached by a sudden change that comes back (see
-        RETURN_SHARE): light flooding a pale scene to a uniform frame, not a fade."""
-        return any(
-            o.cut >= self.cut_min and o.back < LIT_SHARE * o.cut
-            for o in near
-            if abs(o.frame - s.frame) <= HOLD
-        )
-
-    def _is_fade(self, s: FrameScores, near: list[FrameScores]) -> bool:
-        """True at the flattest frame of a dip in spread that both sides ramp down to."""
-        if s.spread > FLAT or max(s.wide, s.wide2) < self.cut_min:
-            return False
-        if any(
-            o.spread < s.spread or (o.spread == s.spread and o.frame < s.frame)
-            for o in near
-            if abs(o.frame - s.frame) <= 3
-        ):
-            return False
-        before = [o.spread for o in near if o.frame < s.frame - 2]
-        after = [o.spread for o in near if o.frame > s.frame + 2]
-        floor = max(4 * s.spread, 6.0)
-        if not (before and after and max(before) > floor and max(after) > floor):
-            return False
-        # a fade longer than 2 s leaves the first window's ends both dim, alike to under
-        # the threshold: the longer window's ends tell the two pictures apart when the
-        # spread ramps up from t on both sides (LONG_FADE_STEPS)
-        return s.wide >= self.cut_min or self._long_ramps(s, near)
-
-    def _long_ramps(self, s: FrameScores, near: list[FrameScores]) -> bool:
-        """Whether the spread rises by FADE_RISE at each of LONG_FADE_STEPS steps of
-        RAMP_SECONDS out from t on both sides (a frame outside the window breaks it)."""
-        spread = {o.frame: o.spread for o in near}
-        for way in (-1, 1):
-            marks = [spread.get(s.frame + way * k * self.ramp_step, -1.0)
-                     for k in range(LONG_FADE_STEPS + 1)]  # fmt: skip
-            if not all(b > a + FADE_RISE for a, b in pairwise(marks)):
-                return False
-        return True
-
-    def _plateau_middle(self, s: FrameScores, near: list[FrameScores], long: bool = False) -> bool:
-        """True when t is the middle of the run of frames where `wide` (or `wide2`, over
-        the longer window) is near its peak."""
-        half = self.long if long else self.half
-        wide = {o.frame: o.wide2 if long else o.wide for o in near}
-        peak = max(w for f, w in wide.items() if abs(f - s.frame) <= half)
-        if wide[s.frame] < peak * 0.97:
-            return False
-        top = {f for f, w in wide.items() if w >= peak * 0.97}
-        lo = hi = s.frame
-        while lo - 1 in top:
-            lo -= 1
-        while hi + 1 in top:
-            hi += 1
-        return s.frame == (lo + hi) // 2
-
     # -- resolving neighbours -----------------------------------------------------------
 
     def _reach(self, c: Candidate) -> int:
@@ -468,75 +307,23 @@ class Decider:
         self._pending = [c for c in self._pending if c not in ready]
         # decided candidates are kept only while a pending one could still be their rival
         self._decided = [c for c in (*self._decided, *ready) if c.frame >= horizon - 2 * widest]
-        while self._past and self._past[0][0] < horizon - 2 * widest - max(self.pair, self.late):
-            self._past.popleft()
+        self._recent.forget_before(horizon - 2 * widest - max(self.pair, self.late))
 
     def _hold(self, c: Candidate) -> None:
         """Keep an accepted candidate, or only the stronger of it and the one accepted
         before it when the two are one transition seen twice."""
-        if self._held and self._one_transition(self._held[-1], c):
+        if self._held and self._recent.one_transition(self._held[-1], c):
             if self._beats(c, self._held[-1]):
                 self._held[-1] = c
             return
         if (
             not self._held
             and self._given
-            and self._one_transition(self._given, c, self.late, LATE_BETWEEN)
-            and self._changing(self._given, c)
+            and self._recent.one_transition(self._given, c, self.late, LATE_BETWEEN)
+            and self._recent.changing(self._given, c)
         ):
             return  # the transition's boundary is out already (LATE_SPAN)
         self._held.append(c)
-
-    def _one_transition(
-        self, c: Candidate, o: Candidate, span: int = 0, between: float = ONE_BETWEEN
-    ) -> bool:
-        """Whether two gradual candidates up to `span` frames apart (default ONE_SPAN's)
-        are one long transition seen twice (`between2` midway at most `between`)."""
-        if c.form == "cut" or o.form == "cut" or abs(c.frame - o.frame) > (span or self.pair):
-            return False
-        past, first = self._past, self._past[0][0] if self._past else 0
-        m = (c.frame + o.frame) // 2
-        reach = round(BETWEEN_REACH * self.half)
-        near = [
-            past[k - first] for k in range(m - reach, m + reach + 1) if 0 <= k - first < len(past)
-        ]
-        return (
-            any(f == m and w >= ONE_WIDE * self.cut_min for f, w, _, _, _ in near)
-            and min((b for _, _, b, _, _ in near), default=1.0) <= between
-        ) or self._one_fade(c, o)
-
-    def _changing(self, c: Candidate, o: Candidate) -> bool:
-        """Whether the picture changes all the way between two candidates (`LATE_SPAN`):
-        at every frame between them `wide` reaches ONE_WIDE x the threshold (`wide2`, on a
-        fade's dim frames, LATE_DIM: there the first window's ends are both dim). A
-        still shot between two transitions leaves `wide` low somewhere."""
-        past, first = self._past, self._past[0][0] if self._past else 0
-        lo, hi = sorted((c.frame, o.frame))
-        if lo < first or hi - first >= len(past):
-            return False
-        least = ONE_WIDE * self.cut_min
-        return all(
-            w >= least or (spread <= LATE_DIM and far >= least)
-            for _, w, _, spread, far in (past[k - first] for k in range(lo, hi + 1))
-        )
-
-    def _one_fade(self, c: Candidate, o: Candidate) -> bool:
-        """Whether two candidates are one fade's fade-out and fade-in (RAMP_SECONDS): a
-        flat frame lies between them, and from it the spread rises at every step out to
-        each of them."""
-        past, first = self._past, self._past[0][0] if self._past else 0
-        lo, hi = sorted((c.frame, o.frame))
-        if lo < first or hi - first >= len(past):
-            return False
-        spread = {k: past[k - first][3] for k in range(lo, hi + 1)}
-        bottom = min(spread, key=lambda k: spread[k])
-        if spread[bottom] > FLAT:
-            return False
-        for end, way in ((lo, -1), (hi, 1)):
-            marks = [spread[k] for k in range(bottom, end + way, way * self.ramp_step)]
-            if not all(b > a for a, b in pairwise(marks)):
-                return False
-        return True
 
     def _beats(self, c: Candidate, o: Candidate) -> bool:
         """Whether candidate `c` wins over its rival `o`: the one of higher `_rank`, then

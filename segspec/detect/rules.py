@@ -144,17 +144,17 @@ object entering half a second later) adds a tail of change; a change spread over
 window (a long dissolve) keeps the window's middle."""
 LOCATE_BACK = 0.3
 """A step whose picture comes back to within this share of it (`back`: lightning, a
-flash) counts in `_locate` only by that return: a boundary is not placed on lightning a
+flash) counts in `spans.locate` only by that return: a boundary is not placed on lightning a
 few tenths of a second before a short wipe (it used to be, the lit frames' steps being
 the window's largest). Chosen by leaving one family out over 0.2-1 (see
 benchmarks/README.md, round 10)."""
 LOCATED_RANK = 0.3
-"""A gradual candidate placed on its own change (`_locate` moved it there: the middle half
+"""A gradual candidate placed on its own change (`spans.locate` moved it there: the middle half
 of its change within 0.2 s) ranks this much above its long-range change against its
 rivals: a candidate left at its window's middle saw the change of something else too (a
 figure crossing or a drifting shot next to a short wipe), and used to win by a few
 hundredths, off the transition. Flat from 0.3 to 0.5 on the tuning material. Since round
-8 the same holds for a candidate `_locate` placed on the very frame that found it (its
+8 the same holds for a candidate `spans.locate` placed on the very frame that found it (its
 change concentrated there): which of a transition's frames is the plateau's middle moves
 with a hundredth of `wide`, and such a candidate used to lose the bonus by being exact."""
 ONE_SPAN = 2

@@ -303,12 +303,13 @@ def _wait_awake(futures: list[Future[None]]) -> list[Future[None]]:
     every time)."""
     over = threading.Event()
     lock = threading.Lock()
-    left = [len(futures)]
+    left = len(futures)
 
     def finished(future: Future[None]) -> None:
+        nonlocal left
         with lock:
-            left[0] -= 1
-            if left[0] == 0 or (not future.cancelled() and future.exception() is not None):
+            left -= 1
+            if left == 0 or (not future.cancelled() and future.exception() is not None):
                 over.set()
 
     if not futures:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from segspec.detect import decide
+from segspec.detect import decide, spans
 from segspec.detect.rules import FLAT
 from tests.detect.test_detect_light import fade_through, scores
 from tests.detect.test_detect_motion import THUMB_H, THUMB_W, Luma, dissolve, run, texture, thumbs
@@ -125,7 +125,7 @@ def test_dip_to_black_in_a_drifting_shot_is_no_fade(
     assert run(rows, fps) == []
     # what `rules.LONG_FADE_STEPS` is for: without the long ramps the longer window's
     # change (the drift over 1.6 s) made the black frame a fade's bottom
-    monkeypatch.setattr(decide, "LONG_FADE_STEPS", 0)
+    monkeypatch.setattr(spans, "LONG_FADE_STEPS", 0)
     assert len(run(rows, fps)) == 1
 
 

@@ -6,7 +6,8 @@ reaches past the longer window, so the change just outside it is the wipe's own 
 2.5 times smaller, under the old side ratio of 3). Before round 10 none of these cases
 gave a boundary. A drifting shot alone still gives none.
 
-Numpy thumbnails, helpers of `test_detect_motion` and `test_detect_moving_dissolve`.
+Numpy thumbnails, helpers of `test_detect_motion` and `test_detect_moving_dissolve` (the
+two drifting shots, `drifting_pair`, are that file's dissolve's).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from segspec.detect.frames import THUMB_W
 from tests.detect.test_detect_light import scores
 from tests.detect.test_detect_motion import Luma, run, thumbs
-from tests.detect.test_detect_moving_dissolve import drift, scene
+from tests.detect.test_detect_moving_dissolve import drifting_pair, lone_drift, within
 
 RATES = [24000 / 1001, 25.0, 30000 / 1001, 50.0, 60000 / 1001]
 SPEED = 0.2
@@ -27,19 +28,11 @@ OLD_LONG_SIDE_RATIO = 3.0
 
 
 def moving_wipe(fps: float, seconds: float) -> tuple[list[Luma], int, int]:
-    """1.5 s of a drifting shot, a left-to-right wipe of `seconds` into another shot
-    drifting the other way, 1.5 s of it."""
-    n, before = round(seconds * fps), round(1.5 * fps)
-    total = 2 * before + n
-    a = drift(scene(31, (100, 150)), total, SPEED * THUMB_W / fps)
-    b = drift(scene(32, (150, 100)), total, SPEED * THUMB_W / fps, backwards=True)
+    """A left-to-right wipe of `seconds` between two drifting shots (`drifting_pair`)."""
     x = np.arange(THUMB_W)
-    pics = []
-    for k in range(total):
-        edge = min(max((k - before + 1) / (n + 1), 0.0), 1.0) * THUMB_W
-        mask = (x < edge).astype(np.float64)[None, None, :]
-        pics.append(a[k] * (1 - mask) + b[k] * mask)
-    return pics, before, n
+    return drifting_pair(
+        fps, seconds, SPEED, lambda p: (x < p * THUMB_W).astype(np.float64)[None, None, :]
+    )
 
 
 @pytest.mark.parametrize("fps", RATES)
@@ -49,7 +42,7 @@ def test_two_second_wipe_between_drifting_shots_is_one_boundary(fps: float) -> N
     # what the rule is for: the longer window's middle strays outside its two ends
     assert scores(rows, fps)[first + n // 2].between2 > OLD_LONG_BETWEEN_MAX
     found = run(rows, fps)
-    assert len(found) == 1 and first - 2 <= found[0][0] <= first + n + 1, found
+    assert len(found) == 1 and within(found, first, n), found
 
 
 @pytest.mark.parametrize("fps", RATES)
@@ -60,10 +53,9 @@ def test_wipe_past_the_longer_window_is_found(fps: float) -> None:
     assert middle.wide2 < OLD_LONG_SIDE_RATIO * middle.side2  # the side is the wipe's own
     found = run(rows, fps)
     # found, and only inside the wipe (at 25 fps its two halves still give two)
-    assert found and all(first - 2 <= f <= first + n + 1 for f, _ in found), found
+    assert found and within(found, first, n), found
 
 
 @pytest.mark.parametrize("fps", [24000 / 1001, 50.0, 60000 / 1001])
 def test_slowly_drifting_shot_alone_is_no_boundary(fps: float) -> None:
-    frames = drift(scene(31, (100, 150)), round(5 * fps), SPEED * THUMB_W / fps)
-    assert run(thumbs(frames, grain=2), fps) == []
+    assert run(thumbs(lone_drift(fps, 5, SPEED), grain=2), fps) == []

@@ -9,6 +9,7 @@ Numpy thumbnails, helpers of `test_detect_motion`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -50,18 +51,39 @@ def drift(wide: Luma, frames: int, speed: float, backwards: bool = False) -> lis
     return out
 
 
-def moving_dissolve(fps: float, seconds: float, speed: float) -> tuple[list[Luma], int, int]:
-    """1.5 s of one drifting shot, a sine-in (eased) dissolve of `seconds` into another
-    shot drifting the other way at the same speed (picture widths per second), 1.5 s of it."""
+def drifting_pair(
+    fps: float, seconds: float, speed: float, share: Callable[[float], float | Luma]
+) -> tuple[list[Luma], int, int]:
+    """1.5 s of one drifting shot, a transition of `seconds` into another shot drifting
+    the other way at the same `speed` (picture widths per second), 1.5 s of it. `share`
+    gives the new shot's share of the picture (a number, or one per pixel) at each point
+    of the transition, from 0 (not begun) to 1 (over). Returns the pictures, the first
+    frame of the transition and its length in frames."""
     n, before = round(seconds * fps), round(1.5 * fps)
     total = 2 * before + n
     a = drift(scene(31, (100, 150)), total, speed * THUMB_W / fps)
     b = drift(scene(32, (150, 100)), total, speed * THUMB_W / fps, backwards=True)
     pics = []
     for k in range(total):
-        e = 1 - math.cos(math.pi / 2 * min(max((k - before + 1) / (n + 1), 0.0), 1.0))
+        e = share(min(max((k - before + 1) / (n + 1), 0.0), 1.0))
         pics.append(a[k] * (1 - e) + b[k] * e)
     return pics, before, n
+
+
+def lone_drift(fps: float, seconds: float, speed: float) -> list[Luma]:
+    """`seconds` of the first shot of `drifting_pair` alone, drifting at `speed`."""
+    return drift(scene(31, (100, 150)), round(seconds * fps), speed * THUMB_W / fps)
+
+
+def within(found: list[tuple[int, str]], first: int, n: int) -> bool:
+    """Whether every boundary found lies on the transition of `n` frames from `first`
+    (from two frames before it to one past the new shot's first frame, `first + n`)."""
+    return all(first - 2 <= f <= first + n + 1 for f, _ in found)
+
+
+def moving_dissolve(fps: float, seconds: float, speed: float) -> tuple[list[Luma], int, int]:
+    """A sine-in (eased) dissolve of `seconds` between two drifting shots (`drifting_pair`)."""
+    return drifting_pair(fps, seconds, speed, lambda p: 1 - math.cos(math.pi / 2 * p))
 
 
 @pytest.mark.parametrize("fps", RATES)
@@ -71,10 +93,9 @@ def test_eased_dissolve_between_drifting_shots_is_found(fps: float) -> None:
     # what the rule is for: in the middle, the frames stray outside the window's ends
     assert scores(rows, fps)[first + n // 2].between > OLD_BETWEEN_MAX
     found = run(rows, fps)
-    assert len(found) == 1 and first - 2 <= found[0][0] <= first + n + 1, found
+    assert len(found) == 1 and within(found, first, n), found
 
 
 @pytest.mark.parametrize("fps", RATES)
 def test_drifting_shot_alone_is_no_boundary(fps: float) -> None:
-    frames = drift(scene(31, (100, 150)), round(4 * fps), 0.45 * THUMB_W / fps)
-    assert run(thumbs(frames, grain=2), fps) == []
+    assert run(thumbs(lone_drift(fps, 4, 0.45), grain=2), fps) == []
