@@ -60,10 +60,14 @@ from segspec.detect.rules import (
     RAMP_SECONDS,
     RETURN_SHARE,
     SIDE_RATIO,
+    UNIFORM_SHARE,
+    UNIFORM_SPREAD,
     WEAK_COVER,
     WEAK_CUTNESS,
+    WEAK_FOCUS,
     WEAK_RATIO,
     WEAK_SHARE,
+    WEAK_SHIFT,
     WEAK_SIDE,
     WEAK_WHOLE,
     WHOLE,
@@ -164,6 +168,7 @@ class Decider:
         if (
             (strong or self._weak_alone(s))
             and not self._comes_back(s)
+            and not self._jump(s, near)
             and all(o.cut <= s.cut for o in near if abs(o.frame - t) <= 3)
         ):
             level = median([o.step for o in near if abs(o.frame - t) > 3] or [0.0])
@@ -198,6 +203,8 @@ class Decider:
             and plateau_middle(s, near, self.half)
         ):
             at, placed = locate(s, near, self.half, s.wide)
+            if placed and self._jump_at(at, near):
+                return None
             b = gradual(s, near, "dissolve", s.wide, self.half, at)
             return Candidate(at, "gradual", 1.0 + s.wide, s.cut, s.wide, b, t, placed)
         if (  # a transition too long for the first window, seen by the longer one
@@ -211,6 +218,8 @@ class Decider:
             and plateau_middle(s, near, self.long, long=True)
         ):
             at, placed = locate(s, near, self.long, s.wide2)
+            if placed and self._jump_at(at, near):
+                return None
             b = gradual(s, near, "dissolve", s.wide2, self.long, at)
             if s.mono2 < MONO_MIN:  # let in by its colours alone (PUSH_HUE): it yields
                 return Candidate(at, "push", PUSH_RANK, s.cut, s.wide2, b, t, placed)
@@ -226,15 +235,41 @@ class Decider:
             return s.back < HELD_RETURN_SHARE * s.cut
         return s.back < RETURN_SHARE * s.cut
 
+    def _uniform(self, s: FrameScores) -> bool:
+        """Whether the step into s.frame moves a textured picture by one uniform offset:
+        its luma changes stray from their mean by at most UNIFORM_SHARE of the larger luma
+        spread of the two frames, at least UNIFORM_SPREAD (a cut between two flat pictures
+        is uniform too, and stays a cut)."""
+        prev = self._get(s.frame - 1)
+        texture = max(s.spread, prev.spread if prev is not None else 0.0)
+        return texture >= UNIFORM_SPREAD and s.shift <= UNIFORM_SHARE * texture
+
+    def _jump(self, s: FrameScores, near: list[FrameScores]) -> bool:
+        """Whether a sudden change is an encoder's colour jump at a keyframe: uniform
+        (`_uniform`) and alone, CUTNESS x every step within 3 frames. A fast fade's last
+        step into a dim picture is about as uniform, but its steps before are alike."""
+        others = (o.step for o in near if 0 < abs(o.frame - s.frame) <= 3)
+        return self._uniform(s) and s.cut >= CUTNESS * max(others, default=0.0)
+
+    def _jump_at(self, frame: int, near: list[FrameScores]) -> bool:
+        """Whether a gradual candidate's change, concentrated on `frame` (`_locate`), is
+        a keyframe's jump there (`_jump`): a drifting shot's jump, which the long-range
+        window sees too, is no dissolve either."""
+        s = self._get(frame)
+        return s is not None and self._jump(s, near)
+
     def _weak_alone(self, s: FrameScores) -> bool:
         """Whether a step under the threshold could still be a weak cut: at least
         WEAK_SHARE of the threshold, the whole long-range change around it, with a calm
-        shot on either side, over most of the picture."""
+        shot on either side, over most of the picture, rearranged (WEAK_SHIFT), and not
+        in a band of it (WEAK_FOCUS)."""
         return (
             s.cut >= WEAK_SHARE * self.cut_min
             and s.cut >= WEAK_WHOLE * s.wide
             and s.side <= WEAK_SIDE * s.wide
             and s.cover >= WEAK_COVER
+            and s.shift >= WEAK_SHIFT
+            and s.focus < WEAK_FOCUS
         )
 
     def _inside(self, t: int, reach: int) -> bool:

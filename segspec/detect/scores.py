@@ -45,7 +45,7 @@ WEAK_GATE = 0.4
 """`back` is also measured where `cut` reaches this share of the gate and WEAK_WIDE x
 `wide`: the decider accepts such weak cuts (`rules.WEAK_SHARE`, `rules.WEAK_WHOLE`), and
 a weak step of lightning must be told from them too."""
-WEAK_WIDE = 0.8
+WEAK_WIDE = 0.6
 
 
 FLASH_SHIFT = 5
@@ -148,6 +148,12 @@ class FrameScores:
     colours. A pan or a zoom over one scene moves its colours about and keeps most of
     them; a push or a slide brings in another shot's (`rules.PUSH_HUE`). Measured only
     where `wide2` reaches the stream's gate (otherwise 0)."""
+    shift: float = 255.0
+    """How far the luma change from t-1 to t strays from one uniform offset: the mean
+    absolute deviation of the luma blocks' changes from their mean (0..255 units). Near 0
+    when the whole picture moves by one offset (an encoder's colour jump at a keyframe),
+    about the pictures' own spread for a new picture. Measured where `back` is (otherwise
+    255)."""
     moved: float = 1.0
     """`cover` with camera drift forgiven (`features.moved_coverage`): the share of blocks
     at t+HALF unlike every block within one block of their place at t-HALF. Measured only
@@ -243,10 +249,11 @@ class ScoreStream:
         right2 = min(d(b2, b2 + half), d(b2 + 3, b2 + half + 3))
         between2 = self._between(a2, b2, t, 2 * 6)
         spread = self._spread[self._at(t)]
-        back, stay = cut, 0.0
+        back, stay, shift = cut, 0.0, 255.0
         if cut >= self.gate or (cut >= WEAK_GATE * self.gate and cut >= WEAK_WIDE * wide):
             back, stay = self._back(t)
             back = min(cut, back)
+            shift = self._shift(t)
         # the decider looks at `hue2` only where `wide2` reaches WIDE_FACTOR x the gate
         hue2 = self._hue(a2, b2) if wide2 >= self.gate else 0.0
         g = self._grid
@@ -255,7 +262,7 @@ class ScoreStream:
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
                            back, coverage(g[self._at(a)], g[self._at(b)]),
                            coverage(g[self._at(a2)], g[self._at(b2)]), stay,
-                           self._focus(t), hue2, moved)  # fmt: skip
+                           self._focus(t), hue2, shift, moved)  # fmt: skip
 
     def _back(self, t: int) -> tuple[float, float]:
         """Smallest distance from the frames up to `Timing.back` before t to the frames
@@ -271,6 +278,13 @@ class ScoreStream:
         i = self._at(t)
         stay = nearest(g[i][None, :], h[i][None, :], grids_b, hists_b)
         return nearest(grids_a, hists_a, grids_b, hists_b), stay
+
+    def _shift(self, t: int) -> float:
+        """`FrameScores.shift` of the step into t."""
+        prev, cur = self._grid[self._at(t - 1)], self._grid[self._at(t)]
+        change = np.subtract(cur[:LUMA_BLOCKS], prev[:LUMA_BLOCKS], dtype=np.float64)
+        offset = float(np.add.reduce(change)) / LUMA_BLOCKS
+        return float(np.add.reduce(np.abs(change - offset))) / LUMA_BLOCKS
 
     def _hue(self, a: int, b: int) -> float:
         h = self._hist
@@ -303,5 +317,6 @@ class ScoreStream:
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
     names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
-             "mono2", "back", "cover", "cover2", "stay", "focus", "hue2", "moved")  # fmt: skip
+             "mono2", "back", "cover", "cover2", "stay", "focus", "hue2", "shift",
+             "moved")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}
