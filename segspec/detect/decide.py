@@ -53,6 +53,7 @@ from segspec.detect.rules import (
     MIDDLE_SHARE,
     MONO_MIN,
     MOTION_RATIO,
+    MOVED_MIN,
     ONE_SPAN,
     PUSH_HUE,
     PUSH_RANK,
@@ -198,6 +199,7 @@ class Decider:
             and s.wide >= SIDE_RATIO * s.side
             and between(s, near, self.half) <= BETWEEN_MAX
             and cover(s, near, self.half) >= COVER_MIN
+            and s.moved >= MOVED_MIN
             and plateau_middle(s, near, self.half)
         ):
             at, placed = locate(s, near, self.half, s.wide)

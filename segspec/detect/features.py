@@ -101,6 +101,34 @@ def coverage(grid_a: Floats, grid_b: Floats) -> float:
     return np.count_nonzero(change > COVER_LEVEL) / LUMA_BLOCKS
 
 
+def _neighbours() -> npt.NDArray[np.intp]:
+    """For each of the 3 x 3 offsets, the block each block's neighbour at that offset is
+    (clamped at the picture's edges): shape (9, LUMA_BLOCKS), into one channel's blocks."""
+    rows, cols = np.divmod(np.arange(LUMA_BLOCKS), GRID_W)
+    return np.stack([
+        np.clip(rows + dy, 0, GRID_H - 1) * GRID_W + np.clip(cols + dx, 0, GRID_W - 1)
+        for dy in (-1, 0, 1)
+        for dx in (-1, 0, 1)
+    ])  # fmt: skip
+
+
+NEIGHBOURS = _neighbours()
+
+
+def moved_coverage(grid_a: Floats, grid_b: Floats) -> float:
+    """`coverage`, but a block of `grid_b` counts as changed only when it differs by more
+    than COVER_LEVEL (luma and chroma changes added) from every block of `grid_a` within
+    one block of its place (edges clamped): a shot's camera drift of up to a block moves
+    its content without changing it, while a new picture matches none of the old blocks
+    nearby, and an object that came into the shot matches none where it now is."""
+    near = np.take(grid_a.reshape(3, LUMA_BLOCKS), NEIGHBOURS, axis=1)  # (3, 9, blocks)
+    np.subtract(near, grid_b.reshape(3, 1, LUMA_BLOCKS), out=near)
+    np.abs(near, out=near)
+    change = near[0] + near[1]
+    change += near[2]
+    return np.count_nonzero(np.minimum.reduce(change, axis=0) > COVER_LEVEL) / LUMA_BLOCKS
+
+
 def out_of_range(grid_a: Floats, grid_b: Floats, grid_mid: Floats) -> float:
     """How far a middle frame lies outside the span between two end frames, per block.
 

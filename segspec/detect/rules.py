@@ -249,3 +249,18 @@ luma change lies in the quarter of blocks that change most (`focus`). A wipe's o
 push's moving edge can make one step that carries most of the 0.8 s change around it
 (0.98 on the tuning material, in a 2 s parallax push); a cut between two views of one
 scene gives 0.41-0.71."""
+
+# -- round 12, objects entering a drifting shot (branch short12) -----------------------
+MOVED_MIN = COVER_MIN
+"""A transition short enough for the first window replaces most of the picture even when
+a block may match its old content one block away (`moved`: camera drift forgiven). In a
+drifting shot nearly every block changes by more than `features.COVER_LEVEL` in 0.8 s,
+so `cover` reads 0.75-0.9 where a dark object came in over a third of the picture and
+stayed (the procedural family's "object" negatives) and said nothing; forgiving a shift
+of a block, the object's blocks alone are left (0.35-0.45). The same half as COVER_MIN.
+On the 13 tuning folders complete in round 12 (corpus, 10100-10700, procedural 10200-10800,
+family 3 11200-11500), 0.5 removes four false boundaries (two objects, a false dissolve
+in a procedural shot, one in family 3) and changes nothing else. On nine of them 0.6
+removes one family-3 false wipe more and at 0.7 a wipe of the tuning part is lost (0.5
+keeps the margin). The longer window keeps `cover` alone: its ends span only part of
+a 3 s wipe (`moved` 0.38 there), and the same test there lost that wipe (round 12)."""

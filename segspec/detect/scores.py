@@ -22,6 +22,7 @@ from segspec.detect.features import (
     coverage,
     distance,
     hist_distance,
+    moved_coverage,
     nearest,
     out_of_range_rows,
 )
@@ -153,6 +154,10 @@ class FrameScores:
     when the whole picture moves by one offset (an encoder's colour jump at a keyframe),
     about the pictures' own spread for a new picture. Measured where `back` is (otherwise
     255)."""
+    moved: float = 1.0
+    """`cover` with camera drift forgiven (`features.moved_coverage`): the share of blocks
+    at t+HALF unlike every block within one block of their place at t-HALF. Measured only
+    where `wide` reaches the stream's gate (otherwise 1)."""
 
 
 class ScoreStream:
@@ -252,11 +257,12 @@ class ScoreStream:
         # the decider looks at `hue2` only where `wide2` reaches WIDE_FACTOR x the gate
         hue2 = self._hue(a2, b2) if wide2 >= self.gate else 0.0
         g = self._grid
+        moved = moved_coverage(g[self._at(a)], g[self._at(b)]) if wide >= self.gate else 1.0
         return FrameScores(t, step, cut, wide, max(left, right), between, spread,
                            wide2, max(left2, right2), between2, self._mono(a2, b2),
                            back, coverage(g[self._at(a)], g[self._at(b)]),
                            coverage(g[self._at(a2)], g[self._at(b2)]), stay,
-                           self._focus(t), hue2, shift)  # fmt: skip
+                           self._focus(t), hue2, shift, moved)  # fmt: skip
 
     def _back(self, t: int) -> tuple[float, float]:
         """Smallest distance from the frames up to `Timing.back` before t to the frames
@@ -311,5 +317,6 @@ class ScoreStream:
 def as_arrays(scores: list[FrameScores]) -> dict[str, np.ndarray]:
     """Column view of a score list (for analysis and the decision pass)."""
     names = ("step", "cut", "wide", "side", "between", "spread", "wide2", "side2", "between2",
-             "mono2", "back", "cover", "cover2", "stay", "focus", "hue2", "shift")  # fmt: skip
+             "mono2", "back", "cover", "cover2", "stay", "focus", "hue2", "shift",
+             "moved")  # fmt: skip
     return {n: np.array([getattr(s, n) for s in scores], np.float64) for n in names}
