@@ -97,7 +97,7 @@ HELD = {
                                        "the seen procedural set 10800- (now tuning material)"),
     "seen family-3 11500 (tuning)": ("heldout3_11500", "heldout3", 11500,
                                      "the seen family-3 set 11500- (now tuning material)"),
-    # committed before round 12's tuning, to be run once after its constants are committed
+    # committed before round 12's tuning, run once after its constants (eaf76e8)
     "new held-out 10900": ("heldout_10900", "heldout", 10900,
                            "the new held-out part (held-out family, seeds 10900-)"),
     "new procedural 12000": ("heldout2_12000", "heldout2", 12000,
@@ -112,8 +112,8 @@ PARTS = ("tuning", *HELD)
 """The seen held-out sets (9100- to 10700-, procedural 9400- to 10800-, family-3 11000- to
 11500-) are tuning material now: they were run and read in earlier rounds (round 11 ran
 10700-, 10800- and 11500- once, unseen). The three new parts (held-out 10900-, procedural
-12000-, family-3 11600-) were committed before round 12's tuning and are not run until
-its constants are committed (README.md)."""
+12000-, family-3 11600-) were committed before round 12's tuning and run once after its
+constants were committed (eaf76e8; README.md)."""
 
 
 def main() -> None:
