@@ -252,7 +252,7 @@ class Decider:
         return self._uniform(s) and s.cut >= CUTNESS * max(others, default=0.0)
 
     def _jump_at(self, frame: int, near: list[FrameScores]) -> bool:
-        """Whether a gradual candidate's change, concentrated on `frame` (`_locate`), is
+        """Whether a gradual candidate's change, concentrated on `frame` (`spans.locate`), is
         a keyframe's jump there (`_jump`): a drifting shot's jump, which the long-range
         window sees too, is no dissolve either."""
         s = self._get(frame)

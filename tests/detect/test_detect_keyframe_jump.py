@@ -34,9 +34,9 @@ def jumped(pictures: list[Luma], at: int) -> list[Luma]:
     return [p + JUMP if k >= at else p for k, p in enumerate(pictures)]
 
 
-def drift(fps: float) -> list[Luma]:
+def drift(fps: float, seed: int = 44, contrast: float = 90.0) -> list[Luma]:
     """4 s of a smooth scene (`test_detect_weak_cut.scene`) drifting 16 pixels."""
-    wide, n = scene(44, 90.0), round(4 * fps)
+    wide, n = scene(seed, contrast), round(4 * fps)
     return [wide[:, :, k * 16 // n : k * 16 // n + THUMB_W] for k in range(n)]
 
 
@@ -74,8 +74,8 @@ TINT = np.array([6.0, 5.0, 4.0])[:, None, None]
 
 @pytest.mark.parametrize("fps", RATES)
 def test_weak_colour_jump_of_a_dim_picture_is_no_weak_cut(fps: float) -> None:
-    wide, n = scene(45, 20.0), round(4 * fps)
-    shot = [wide[:, :, k * 16 // n : k * 16 // n + THUMB_W] for k in range(n)]
+    shot = drift(fps, seed=45, contrast=20.0)
+    n = len(shot)
     at = n // 2 + n // 32
     rows = thumbs([p + TINT if k >= at else p for k, p in enumerate(shot)], grain=2)
     s = scores(rows, fps)[at]
